@@ -1,0 +1,56 @@
+"""Shared vocabulary of the dialog layer: what a channel hands in and gets back.
+
+Logic-free on purpose (like starlette's types.py): every channel (voice, web chat,
+SMS) talks to the brain through these types and the `DialogEngine` protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A knowledge-base passage an answer is grounded on."""
+
+    doc_id: str
+    title: str
+    passage: str
+    score: float
+
+
+@dataclass
+class Reply:
+    """What the brain says back for one caller turn."""
+
+    text: str
+    intent: str | None = None
+    confidence: float = 0.0
+    citations: list[Citation] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    escalate: bool = False
+    escalation_reason: str | None = None
+    end_call: bool = False
+
+
+@dataclass
+class Session:
+    """Per-conversation state the brain keeps between turns (one per call/chat)."""
+
+    call_id: str
+    channel: str = "voice"
+    caller_id: str | None = None
+    history: list[tuple[str, str]] = field(default_factory=list)  # (speaker, text)
+    state: dict[str, Any] = field(default_factory=dict)
+    guidance: list[str] = field(default_factory=list)  # supervisor whispers for the AI
+
+
+class DialogEngine(Protocol):
+    """The seam every channel uses. Implementations must not block the event loop."""
+
+    async def greet(self, session: Session) -> Reply: ...
+
+    async def respond(self, session: Session, text: str) -> Reply: ...
+
+    async def on_dtmf(self, session: Session, digits: str) -> Reply | None: ...

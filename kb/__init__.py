@@ -1,0 +1,1 @@
+"""Hotline kb package."""

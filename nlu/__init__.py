@@ -1,0 +1,1 @@
+"""Hotline nlu package."""

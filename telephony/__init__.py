@@ -1,0 +1,1 @@
+"""Hotline telephony package."""

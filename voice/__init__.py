@@ -1,0 +1,1 @@
+"""Hotline voice package."""
