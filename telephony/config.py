@@ -1,0 +1,176 @@
+"""Parse config.toml once into frozen dataclasses, with HOTLINE_* env overrides.
+
+Each section maps to a dataclass owned by the layer that uses it (models/, voice/,
+or here). Unknown keys, wrong types and values outside the allowed set are
+rejected before anything starts, with one message naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from models.config import ModelConfig
+from telephony.errors import ConfigError
+from voice.config import VoiceConfig
+
+ENV_PREFIX = "HOTLINE_"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str = "data"
+    public_url: str = ""
+    log_level: str = "info"
+
+
+@dataclass(frozen=True)
+class WebRTCConfig:
+    ice_host_addresses: tuple[str, ...] = ("127.0.0.1",)
+    stun_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    base_url: str = ""
+    model: str = ""
+    api_key_env: str = "HOTLINE_LLM_API_KEY"
+    timeout_secs: float = 10.0
+
+
+@dataclass(frozen=True)
+class DialogConfig:
+    company_name: str = "Acme Apparel"
+    guidelines_path: str = "../shared/testdata/domain/abcd/guidelines.json"
+    llm: LLMConfig = field(default_factory=LLMConfig)
+
+
+@dataclass(frozen=True)
+class HotlineConfig:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    models: ModelConfig = field(default_factory=ModelConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    webrtc: WebRTCConfig = field(default_factory=WebRTCConfig)
+    dialog: DialogConfig = field(default_factory=DialogConfig)
+    source: str = ""  # where it was read from (not a config key)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.server.data_dir).expanduser()
+
+
+ALLOWED: dict[str, tuple[Any, ...]] = {
+    "server.log_level": ("debug", "info", "warning", "error"),
+    "models.whisper_compute_type": ("int8", "int8_float32", "float32", "int8_float16", "float16"),
+}
+RANGES: dict[str, tuple[float, float]] = {
+    "server.port": (0, 65535),
+    "voice.vad_threshold": (0.0, 1.0),
+    "voice.smart_turn_threshold": (0.0, 1.0),
+    "voice.vad_start_secs": (0.0, 2.0),
+    "voice.vad_stop_secs": (0.032, 5.0),
+    "voice.turn_fallback_secs": (0.05, 10.0),
+    "voice.max_turn_secs": (1.0, 600.0),
+    "models.whisper_threads": (1, 64),
+}
+
+
+def load_config(path: str | Path | None = None, env: typing.Mapping[str, str] | None = None) -> HotlineConfig:
+    """Read `path` (default: ./config.toml if present), apply env overrides, validate."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    source = "defaults"
+    candidate = Path(path) if path else Path(env.get("HOTLINE_CONFIG", "config.toml"))
+    if candidate.is_file():
+        try:
+            raw = tomllib.loads(candidate.read_text())
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{candidate}: not valid TOML: {e}") from e
+        source = str(candidate)
+    elif path:
+        raise ConfigError(f"config file {candidate} does not exist")
+    cfg = _build(HotlineConfig, raw, "", env)
+    return dataclasses.replace(cfg, source=source)
+
+
+def _build(cls: type, raw: dict[str, Any], prefix: str, env: typing.Mapping[str, str]) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls) if f.name != "source"}
+    for key in raw:
+        if key not in names:
+            where = prefix.rstrip(".") or "top level"
+            raise ConfigError(f"unknown key '{prefix}{key}' in [{where}]; allowed: {', '.join(sorted(names))}")
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name == "source":
+            continue
+        key = f"{prefix}{f.name}"
+        typ = hints[f.name]
+        if dataclasses.is_dataclass(typ):
+            sub = raw.get(f.name, {})
+            if not isinstance(sub, dict):
+                raise ConfigError(f"'{key}' must be a table ([{key}])")
+            values[f.name] = _build(typ, sub, key + ".", env)  # type: ignore[arg-type]
+            continue
+        env_name = ENV_PREFIX + key.replace(".", "_").upper()
+        if env_name in env:
+            values[f.name] = _coerce(key, typ, _parse_env(env[env_name]), f"environment {env_name}")
+        elif f.name in raw:
+            values[f.name] = _coerce(key, typ, raw[f.name], "config.toml")
+    return cls(**values)
+
+
+def _parse_env(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _coerce(key: str, typ: Any, value: Any, origin: str) -> Any:
+    origin_type = typing.get_origin(typ)
+    if origin_type in (tuple, list):
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key} ({origin}): expected a list of strings, got {value!r}")
+        return tuple(value)
+    if typ is bool or (isinstance(typ, types.UnionType) and bool in typing.get_args(typ)):
+        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+            value = value.lower() in ("true", "1", "yes")
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} ({origin}): expected true or false, got {value!r}")
+        return value
+    if typ is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            try:
+                value = int(str(value))
+            except ValueError:
+                raise ConfigError(f"{key} ({origin}): expected an integer, got {value!r}") from None
+    elif typ is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            try:
+                value = float(str(value))
+            except ValueError:
+                raise ConfigError(f"{key} ({origin}): expected a number, got {value!r}") from None
+        value = float(value)
+    elif typ is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} ({origin}): expected a string, got {value!r}")
+    if key in ALLOWED and value not in ALLOWED[key]:
+        allowed = ", ".join(str(a) for a in ALLOWED[key])
+        raise ConfigError(f"{key} ({origin}): {value!r} is not allowed; use one of: {allowed}")
+    if key in RANGES:
+        lo, hi = RANGES[key]
+        if not lo <= value <= hi:
+            raise ConfigError(f"{key} ({origin}): {value!r} is out of range [{lo}, {hi}]")
+    return value

@@ -1,0 +1,1 @@
+"""pipecat FrameProcessors for Hotline's voice loop, one concern each."""

@@ -1,0 +1,132 @@
+"""Caller audio in, finished turns out: VAD, end-of-turn decision, STT, barge-in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import numpy as np
+from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    Frame,
+    InputAudioRawFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from voice.audio import StreamResampler, downmix, pcm16_to_float
+from voice.context import CallContext
+from voice.endpoint import transcript_looks_complete
+from voice.frames import UserTurnFrame
+from voice.timing import TurnTiming
+from voice.turns import RATE_HZ, WINDOW_SAMPLES, TurnEvent, TurnTaker
+
+log = logging.getLogger(__name__)
+
+
+class TurnProcessor(FrameProcessor):
+    """Consumes InputAudioRawFrame (any rate), emits UserTurnFrame downstream."""
+
+    def __init__(self, ctx: CallContext) -> None:
+        super().__init__(name=f"turn[{ctx.call_id[:8]}]")
+        self._ctx = ctx
+        self._models = ctx.services.models
+        self._cfg = ctx.services.config
+        self._vad = self._models.vad.new_stream()
+        self._turns = TurnTaker(self._cfg)
+        self._resampler: StreamResampler | None = None
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._decision: asyncio.Task[None] | None = None
+        self._timing = TurnTiming()
+        self._draft: tuple[int, str, float] | None = None  # (last_voice_sample, text, stt_s)
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if isinstance(frame, InputAudioRawFrame):
+            await self._on_audio(frame)
+            return
+        if isinstance(frame, BotStartedSpeakingFrame):
+            self._ctx.bot_speaking = True
+        elif isinstance(frame, BotStoppedSpeakingFrame):
+            self._ctx.bot_speaking = False
+        await self.push_frame(frame, direction)
+
+    async def _on_audio(self, frame: InputAudioRawFrame) -> None:
+        if self._resampler is None or self._resampler.in_rate_hz != frame.sample_rate:
+            self._resampler = StreamResampler(frame.sample_rate, RATE_HZ)
+        mono = downmix(frame.audio, frame.num_channels)
+        audio = self._resampler.process(pcm16_to_float(mono))
+        self._pending = np.concatenate([self._pending, audio]) if len(self._pending) else audio
+        while len(self._pending) >= WINDOW_SAMPLES:
+            window, self._pending = self._pending[:WINDOW_SAMPLES], self._pending[WINDOW_SAMPLES:]
+            prob = self._vad.probability(window)
+            event = self._turns.push(window, prob)
+            if prob >= self._cfg.vad_threshold:
+                self._timing.speech_end = time.monotonic()
+            if event is not None:
+                await self._on_event(event)
+
+    async def _on_event(self, event: TurnEvent) -> None:
+        if event is TurnEvent.SPEECH_STARTED:
+            self._timing = TurnTiming(speech_start=time.monotonic(), speech_end=time.monotonic())
+            self._draft = None
+            await self.push_frame(UserStartedSpeakingFrame())
+            if self._cfg.barge_in and (self._ctx.bot_speaking or self._ctx.reply_in_flight):
+                log.info("call %s: barge-in, stopping agent playout", self._ctx.call_id)
+                self._ctx.reply_in_flight = False
+                await self.broadcast_interruption()
+                await self._ctx.event("barge_in")
+        elif event is TurnEvent.SPEECH_RESUMED:
+            await self._cancel_decision()
+        elif event is TurnEvent.PAUSE:
+            await self._cancel_decision()
+            self._decision = self.create_task(self._decide(), name="turn-decision")
+        elif event is TurnEvent.FORCED_END:
+            await self._cancel_decision()
+            reason = "fallback" if self._turns.utterance and self._turns.sample else "max_length"
+            await self._commit(reason)
+
+    async def _cancel_decision(self) -> None:
+        if self._decision is not None and not self._decision.done():
+            await self.cancel_task(self._decision)
+        self._decision = None
+
+    async def _transcribe(self, audio: np.ndarray, last_voice: int) -> tuple[str, float]:
+        if self._draft is not None and self._draft[0] == last_voice:
+            return self._draft[1], self._draft[2]
+        result = await asyncio.to_thread(self._models.stt.transcribe, audio)
+        self._draft = (last_voice, result.text, result.decode_s)
+        return result.text, result.decode_s
+
+    async def _decide(self) -> None:
+        utt = self._turns.utterance
+        if utt is None:
+            return
+        audio = utt.audio()
+        turn_task = asyncio.to_thread(self._models.turn.completion_probability, audio)
+        (text, _), prob = await asyncio.gather(self._transcribe(audio, utt.last_voice_sample), turn_task)
+        self._timing.smart_turn_p = prob
+        if prob >= self._cfg.smart_turn_threshold:
+            await self._commit("smart_turn")
+        elif transcript_looks_complete(text):
+            await self._commit("transcript")
+        else:
+            log.debug("call %s: pause judged mid-turn (p=%.2f, %r)", self._ctx.call_id, prob, text)
+
+    async def _commit(self, reason: str) -> None:
+        utt = self._turns.finish()
+        if utt is None:
+            return
+        text, stt_s = await self._transcribe(utt.audio(), utt.last_voice_sample)
+        self._draft = None
+        timing = self._timing
+        timing.stt_s, timing.end_reason, timing.committed = stt_s, reason, time.monotonic()
+        await self.push_frame(UserStoppedSpeakingFrame())
+        text = text.strip()
+        if not text:
+            log.info("call %s: discarded a turn with no words (noise?)", self._ctx.call_id)
+            return
+        await self.push_frame(UserTurnFrame(text=text, timing=timing))

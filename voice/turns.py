@@ -1,0 +1,116 @@
+"""Turn taking as a pure state machine over 16 kHz audio, clocked by samples.
+
+The caller's audio goes in window by window; out come events: speech started
+(barge-in point), pause (a candidate end of turn: decide now), and forced end
+(silence reached the fallback bound). Deciding whether a pause *is* the end of
+the turn needs models (Smart Turn, the transcript) and lives in the processor.
+No wall clock here, so the same logic runs at real-time pace or faster.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voice.config import VoiceConfig
+
+WINDOW_SAMPLES = 512
+RATE_HZ = 16000
+WINDOW_S = WINDOW_SAMPLES / RATE_HZ
+
+
+class TurnEvent(enum.Enum):
+    SPEECH_STARTED = "speech_started"
+    SPEECH_RESUMED = "speech_resumed"
+    PAUSE = "pause"
+    FORCED_END = "forced_end"
+
+
+class _State(enum.Enum):
+    QUIET = 0
+    SPEAKING = 1
+    PAUSED = 2
+
+
+@dataclass
+class Utterance:
+    """Audio of the caller's current turn and where it sits on the stream clock."""
+
+    start_sample: int
+    chunks: list[np.ndarray] = field(default_factory=list)
+    last_voice_sample: int = 0
+
+    def audio(self) -> np.ndarray:
+        return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
+
+
+class TurnTaker:
+    def __init__(self, cfg: VoiceConfig) -> None:
+        self._cfg = cfg
+        self._start_windows = max(1, round(cfg.vad_start_secs / WINDOW_S))
+        self._stop_windows = max(1, round(cfg.vad_stop_secs / WINDOW_S))
+        self._fallback_windows = max(self._stop_windows + 1, round(cfg.turn_fallback_secs / WINDOW_S))
+        self._max_windows = round(cfg.max_turn_secs / WINDOW_S)
+        self._pre_roll: deque[np.ndarray] = deque(maxlen=max(1, round(cfg.pre_roll_secs / WINDOW_S)))
+        self._state = _State.QUIET
+        self._voiced_run = 0
+        self._silent_run = 0
+        self._sample = 0  # stream clock: samples seen so far
+        self.utterance: Utterance | None = None
+
+    @property
+    def sample(self) -> int:
+        return self._sample
+
+    @property
+    def in_turn(self) -> bool:
+        return self._state is not _State.QUIET
+
+    def push(self, window: np.ndarray, speech_prob: float) -> TurnEvent | None:
+        """Feed one 512-sample window and its VAD probability."""
+        self._sample += len(window)
+        voiced = speech_prob >= self._cfg.vad_threshold
+        self._voiced_run = self._voiced_run + 1 if voiced else 0
+        self._silent_run = 0 if voiced else self._silent_run + 1
+        if self._state is _State.QUIET:
+            self._pre_roll.append(window)
+            if self._voiced_run >= self._start_windows:
+                start = self._sample - sum(len(w) for w in self._pre_roll)
+                self.utterance = Utterance(start_sample=start, chunks=list(self._pre_roll),
+                                           last_voice_sample=self._sample)
+                self._pre_roll.clear()
+                self._state = _State.SPEAKING
+                return TurnEvent.SPEECH_STARTED
+            return None
+        assert self.utterance is not None
+        self.utterance.chunks.append(window)
+        if voiced:
+            self.utterance.last_voice_sample = self._sample
+        if self._state is _State.PAUSED and self._voiced_run >= self._start_windows:
+            self._state = _State.SPEAKING
+            return TurnEvent.SPEECH_RESUMED
+        if self._state is _State.SPEAKING and self._silent_run >= self._stop_windows:
+            self._state = _State.PAUSED
+            return TurnEvent.PAUSE
+        too_long = len(self.utterance.chunks) >= self._max_windows
+        if (self._state is _State.PAUSED and self._silent_run >= self._fallback_windows) or too_long:
+            return TurnEvent.FORCED_END
+        return None
+
+    def finish(self) -> Utterance | None:
+        """End the current turn; return its audio (trailing silence trimmed)."""
+        utt = self.utterance
+        self.utterance = None
+        self._state = _State.QUIET
+        self._voiced_run = self._silent_run = 0
+        if utt is not None:
+            keep = utt.last_voice_sample - utt.start_sample + int(0.15 * RATE_HZ)
+            audio = utt.audio()[:keep]
+            utt.chunks = [audio]
+        return utt
+
+    def speech_end_sample(self) -> int:
+        return self.utterance.last_voice_sample if self.utterance else self._sample
