@@ -1,0 +1,94 @@
+"""The Starlette application: lifespan loads services once into app.state."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from telephony.calls import CallRegistry
+from telephony.config import HotlineConfig
+from telephony.services import Services, build_services
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+RouteFactory = Callable[[], list[BaseRoute]]
+
+
+async def health(request: Request) -> Response:
+    registry: CallRegistry = request.app.state.calls
+    return JSONResponse({"status": "ok", "active_calls": len(registry.active)})
+
+
+async def list_calls(request: Request) -> Response:
+    services: Services = request.app.state.services
+    return JSONResponse({"calls": await services.store.recent_calls(50),
+                         "active": list(request.app.state.calls.active)})
+
+
+async def call_detail(request: Request) -> Response:
+    services: Services = request.app.state.services
+    call_id = request.path_params["call_id"]
+    call = await services.store.call(call_id)
+    if call is None:
+        return JSONResponse({"error": "no such call"}, status_code=404)
+    return JSONResponse({"call": call, "turns": await services.store.turns(call_id)})
+
+
+async def index(request: Request) -> Response:
+    return FileResponse(STATIC / "index.html")
+
+
+def create_app(cfg: HotlineConfig, *, services: Services | None = None,
+               progress: Callable[[str], None] | None = None) -> Starlette:
+    """`services` may be passed in (tests share one loaded set across apps)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own = services is None
+        svc = services or await asyncio.to_thread(build_services, cfg, progress)
+        closed = await svc.store.finalize_dangling()
+        if closed:
+            log.warning("closed %d call record(s) left open by an earlier crash", closed)
+        app.state.services = svc
+        app.state.calls = CallRegistry(svc)
+        try:
+            yield
+        finally:
+            await app.state.calls.hang_up_all("server_shutdown")
+            if own:
+                svc.close()
+
+    routes: list[BaseRoute] = [
+        Route("/", index),
+        Route("/health", health),
+        Route("/api/calls", list_calls),
+        Route("/api/calls/{call_id}", call_detail),
+    ]
+    for factory in _route_factories():
+        routes.extend(factory())
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.config = cfg
+    return app
+
+
+def _route_factories() -> list[RouteFactory]:
+    """Each transport contributes its routes (WebRTC signaling, Twilio webhooks, ...)."""
+    factories: list[RouteFactory] = []
+    with contextlib.suppress(ImportError):
+        from telephony.webrtc import routes as webrtc_routes
+
+        factories.append(webrtc_routes)
+    with contextlib.suppress(ImportError):
+        from telephony.twilio import routes as twilio_routes
+
+        factories.append(twilio_routes)
+    return factories

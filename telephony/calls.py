@@ -1,0 +1,143 @@
+"""Live call registry: one entry per active call, whatever the transport.
+
+It opens and closes the stored call record, fans the voice loop's reports out to
+the store and to live subscribers (softphone transcript, later the wallboard), and
+runs each call's pipeline as one owned task so hang-up and shutdown cancel it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pipecat.workers.runner import WorkerRunner
+
+from telephony.services import Services
+from voice.context import CallContext
+from voice.events import TurnRecord
+from voice.pipeline import CallPipeline
+
+log = logging.getLogger(__name__)
+SUBSCRIBER_QUEUE = 256
+
+
+@dataclass
+class LiveCall:
+    call_id: str
+    transport: str
+    caller_id: str | None
+    ctx: CallContext
+    started_at: float = field(default_factory=time.time)
+    subscribers: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
+    task: asyncio.Task[None] | None = None
+    end_reason: str | None = None
+
+
+class _LiveObserver:
+    """Store every report, then copy it to the call's live subscribers."""
+
+    def __init__(self, registry: CallRegistry, call_id: str) -> None:
+        self._registry = registry
+        self._call_id = call_id
+
+    async def on_turn(self, turn: TurnRecord) -> None:
+        await self._registry.services.store.on_turn(turn)
+        self._registry.publish(self._call_id, {"type": "turn", **asdict(turn)})
+
+    async def on_event(self, call_id: str, kind: str, data: dict[str, Any]) -> None:
+        await self._registry.services.store.on_event(call_id, kind, data)
+        self._registry.publish(call_id, {"type": "event", "kind": kind, **data})
+
+
+class CallRegistry:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.active: dict[str, LiveCall] = {}
+
+    async def open(self, transport: str, caller_id: str | None = None,
+                   call_id: str | None = None, meta: dict[str, Any] | None = None) -> LiveCall:
+        call_id = call_id or uuid.uuid4().hex
+        ctx = CallContext(call_id=call_id, services=self.services.voice, channel=transport,
+                          caller_id=caller_id, observer=_LiveObserver(self, call_id))
+        live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx)
+        self.active[call_id] = live
+        await self.services.store.call_started(call_id, transport, caller_id, meta)
+        log.info("call %s: started (%s, caller %s)", call_id, transport, caller_id or "unknown")
+        return live
+
+    def run(self, live: LiveCall, call: CallPipeline) -> asyncio.Task[None]:
+        """Run the call's pipeline as the call's one owned task; close the record after."""
+
+        async def _run() -> None:
+            runner = WorkerRunner(handle_sigint=False)
+            await runner.add_workers(call.worker)
+            reason = "completed"
+            try:
+                await runner.run()
+            except asyncio.CancelledError:
+                reason = live.end_reason or "cancelled"
+                with contextlib.suppress(Exception):
+                    await runner.cancel()
+                raise
+            except Exception:
+                reason = "error"
+                log.exception("call %s: pipeline failed", live.call_id)
+            finally:
+                await self.close(live.call_id, live.end_reason or reason)
+
+        live.task = asyncio.create_task(_run(), name=f"call-{live.call_id[:8]}")
+        return live.task
+
+    async def close(self, call_id: str, reason: str) -> None:
+        live = self.active.pop(call_id, None)
+        if live is None:
+            return
+        live.end_reason = live.end_reason or reason
+        await self.services.store.call_ended(call_id, live.end_reason)
+        self.publish_to(live, {"type": "call_ended", "reason": live.end_reason})
+        log.info("call %s: ended (%s)", call_id, live.end_reason)
+
+    async def hang_up(self, call_id: str, reason: str) -> None:
+        live = self.active.get(call_id)
+        if live is None:
+            return
+        live.end_reason = reason
+        if live.task is not None and not live.task.done():
+            live.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await live.task
+        await self.close(call_id, reason)
+
+    async def hang_up_all(self, reason: str) -> None:
+        for call_id in list(self.active):
+            await self.hang_up(call_id, reason)
+
+    # --- live subscribers ---
+    def subscribe(self, call_id: str) -> asyncio.Queue[dict[str, Any]] | None:
+        live = self.active.get(call_id)
+        if live is None:
+            return None
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(SUBSCRIBER_QUEUE)
+        live.subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, call_id: str, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        live = self.active.get(call_id)
+        if live is not None:
+            live.subscribers.discard(queue)
+
+    def publish(self, call_id: str, message: dict[str, Any]) -> None:
+        live = self.active.get(call_id)
+        if live is not None:
+            self.publish_to(live, message)
+
+    @staticmethod
+    def publish_to(live: LiveCall, message: dict[str, Any]) -> None:
+        for queue in list(live.subscribers):
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(message)

@@ -1,0 +1,61 @@
+"""The composition root: build every process-wide service once, from config."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dialog.types import DialogEngine
+from models.loader import Models, load_models
+from telephony.config import HotlineConfig
+from telephony.errors import ConfigError
+from telephony.store import CallStore
+from voice.context import VoiceServices
+from voice.processors.tts import SpeechCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    config: HotlineConfig
+    models: Models
+    engine: DialogEngine
+    voice: VoiceServices
+    speech_cache: SpeechCache
+    store: CallStore
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_engine(cfg: HotlineConfig) -> DialogEngine:
+    from dialog.factory import build_engine as build
+
+    guidelines = Path(cfg.dialog.guidelines_path).expanduser()
+    if not guidelines.is_file():
+        raise ConfigError(
+            f"dialog.guidelines_path: policy manual {guidelines} not found "
+            "(the demo company's knowledge base is built from it)"
+        )
+    return build(data_dir=cfg.data_path, guidelines_path=guidelines,
+                 company_name=cfg.dialog.company_name)
+
+
+def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = None) -> Services:
+    """Synchronous and slow (model loading): run it in a thread under an event loop."""
+    say = progress or log.info
+    cfg.data_path.mkdir(parents=True, exist_ok=True)
+    models = load_models(cfg.models, say)
+    started = time.perf_counter()
+    say("loading the dialog engine and knowledge base ...")
+    engine = build_engine(cfg)
+    say(f"dialog engine ready in {time.perf_counter() - started:.1f} s")
+    voice = VoiceServices(models=models, engine=engine, config=cfg.voice)
+    cache = SpeechCache(models.tts, cfg.voice.tts_cache_size)
+    store = CallStore(cfg.data_path / "hotline.db")
+    return Services(config=cfg, models=models, engine=engine, voice=voice,
+                    speech_cache=cache, store=store)

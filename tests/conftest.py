@@ -1,0 +1,40 @@
+"""Shared fixtures: real models and the real dialog engine, loaded once per test session."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTDATA = ROOT.parent / "shared" / "testdata"
+
+
+@pytest.fixture(scope="session")
+def testdata() -> Path:
+    if not TESTDATA.is_dir():
+        pytest.fail(f"shared test data not found at {TESTDATA} (expected ../shared beside the repo)")
+    return TESTDATA
+
+
+@pytest.fixture(scope="session")
+def hotline_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from telephony.config import load_config
+
+    cfg = load_config(ROOT / "config.toml", env={})
+    data_dir = tmp_path_factory.mktemp("hotline-data")
+    server = dataclasses.replace(cfg.server, data_dir=str(data_dir), port=0)
+    dialog = dataclasses.replace(cfg.dialog, guidelines_path=str(TESTDATA / "domain/abcd/guidelines.json"))
+    return dataclasses.replace(cfg, server=server, dialog=dialog)
+
+
+@pytest.fixture(scope="session")
+def services(hotline_config) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """Models + dialog engine + store, loaded once and shared (weights only; per-call state is per call)."""
+    from telephony.services import build_services
+
+    svc = build_services(hotline_config)
+    yield svc
+    svc.close()
