@@ -1,0 +1,37 @@
+"""Configuration of the SIP server, parsed once into a frozen dataclass."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class SipConfig:
+    """Where and how the SIP user agent server listens and whom it lets in.
+
+    ``public_host`` is the address written into SDP and Contact (defaults to ``bind_host``).
+    ``auth_users`` maps user name to password; empty means no digest authentication.
+    ``allow_from`` lists source networks (CIDR or address); empty means everyone.
+    """
+
+    bind_host: str = "127.0.0.1"
+    bind_port: int = 5060
+    public_host: str | None = None
+    rtp_port_min: int = 20000
+    rtp_port_max: int = 20999
+    auth_users: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    auth_realm: str = "hotline"
+    allow_from: tuple[str, ...] = ()
+    max_calls: int = 50
+    answer_delay_s: float = 0.0
+    on_call_grace_s: float = 5.0
+    transfer_timeout_s: float = 32.0
+    t1_s: float = 0.5
+    t2_s: float = 4.0
+    t4_s: float = 5.0
+
+    @property
+    def advertised_host(self) -> str:
+        return self.public_host or self.bind_host

@@ -1,0 +1,179 @@
+"""One call's RTP stream: UDP socket, jitter buffer and G.711 decode in, paced sender out."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import ipaddress
+import logging
+import random
+from collections.abc import Callable
+from typing import cast
+
+from telephony.sip import g711
+from telephony.sip.dtmf import DtmfReceiver, digit_packets
+from telephony.sip.jitter import JitterBuffer
+from telephony.sip.rtp import RtpPacket, parse_rtp
+from telephony.sip.sdp import PCMA, MediaPlan
+
+FRAME_MS = 20
+SAMPLES_PER_FRAME = 160
+FRAME_BYTES = SAMPLES_PER_FRAME * 2  # PCM16 at 8 kHz
+STALL_S = 0.2
+log = logging.getLogger(__name__)
+
+
+class MediaSession(asyncio.DatagramProtocol):
+    def __init__(self, call_id: str, plan: MediaPlan, symmetric: bool = True) -> None:
+        self.call_id = call_id
+        self.plan = plan
+        self.symmetric = symmetric
+        self.remote: tuple[str, int] | None = _address(plan)
+        self.transport: asyncio.DatagramTransport | None = None
+        self.frames_in: asyncio.Queue[bytes] = asyncio.Queue(maxsize=250)
+        self.on_dtmf: Callable[[str, int], None] | None = None
+        self._jitter = JitterBuffer()
+        self._dtmf_in = DtmfReceiver()
+        self._pcm_in = bytearray()
+        self._out: collections.deque[bytes] = collections.deque()
+        self._out_partial = b""
+        self._dtmf_out: collections.deque[tuple[bytes, bool]] = collections.deque()
+        self._dtmf_timestamp = 0
+        self._sequence = random.randrange(0x10000)
+        self._timestamp = random.randrange(0x100000000)
+        self._ssrc = random.randrange(1, 0x100000000)
+        self._sender: asyncio.Task[None] | None = None
+        self.lateness_s: collections.deque[float] = collections.deque(maxlen=3000)
+        self.packets_in = 0
+        self.packets_out = 0
+
+    # -- socket -----------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        packet = parse_rtp(data)
+        if packet is None:
+            return
+        if self.symmetric and self.remote != (addr[0], addr[1]):
+            self.remote = (addr[0], addr[1])  # latch onto where the peer really sends from
+        self.packets_in += 1
+        if packet.payload_type == self.plan.payload_type:
+            for item in self._jitter.push(packet):
+                self._decode(item)
+        elif packet.payload_type == self.plan.dtmf_payload_type:
+            event = self._dtmf_in.feed(packet.timestamp, packet.payload)
+            if event is not None and self.on_dtmf is not None:
+                self.on_dtmf(event.digit, event.duration)
+
+    def _decode(self, packet: RtpPacket | None) -> None:
+        if packet is None:
+            self._pcm_in += bytes(FRAME_BYTES)
+        elif self.plan.codec == PCMA:
+            self._pcm_in += g711.alaw_to_pcm16(packet.payload)
+        else:
+            self._pcm_in += g711.ulaw_to_pcm16(packet.payload)
+        while len(self._pcm_in) >= FRAME_BYTES:
+            frame = bytes(self._pcm_in[:FRAME_BYTES])
+            del self._pcm_in[:FRAME_BYTES]
+            if self.frames_in.full():
+                self.frames_in.get_nowait()  # nobody is listening: keep the newest audio
+            self.frames_in.put_nowait(frame)
+
+    # -- sending ----------------------------------------------------------------------------
+    def queue_audio(self, pcm16: bytes) -> None:
+        data = self._out_partial + pcm16
+        whole = len(data) - len(data) % FRAME_BYTES
+        self._out.extend(data[i : i + FRAME_BYTES] for i in range(0, whole, FRAME_BYTES))
+        self._out_partial = data[whole:]
+
+    def clear(self) -> None:
+        self._out.clear()
+        self._out_partial = b""
+
+    @property
+    def queued_ms(self) -> int:
+        return len(self._out) * FRAME_MS
+
+    def queue_digit(self, digit: str, duration_ms: int = 160) -> None:
+        self._dtmf_out.extend(digit_packets(digit, duration_ms))
+
+    def start_sending(self) -> None:
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._send_loop())
+
+    async def _send_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        frame = 0
+        while True:
+            deadline = start + frame * FRAME_MS / 1000
+            delay = deadline - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            late = loop.time() - deadline
+            if late > STALL_S:  # the loop stalled: skip the missed slots, stay on the clock
+                skipped = int(late * 1000 // FRAME_MS)
+                frame += skipped
+                self._timestamp += skipped * SAMPLES_PER_FRAME
+                late -= skipped * FRAME_MS / 1000
+            self.lateness_s.append(late)
+            self._send_frame()
+            frame += 1
+
+    def _send_frame(self) -> None:
+        if self._dtmf_out:
+            if not self._dtmf_timestamp:
+                self._dtmf_timestamp = self._timestamp
+            payload, marker = self._dtmf_out.popleft()
+            self._emit(self.plan.dtmf_payload_type or 101, payload, marker, self._dtmf_timestamp)
+            if not self._dtmf_out:
+                self._dtmf_timestamp = 0
+        else:
+            if not self._out and self._out_partial:
+                self._out.append(self._out_partial.ljust(FRAME_BYTES, b"\0"))
+                self._out_partial = b""
+            pcm = self._out.popleft() if self._out else bytes(FRAME_BYTES)
+            encode = g711.pcm16_to_alaw if self.plan.codec == PCMA else g711.pcm16_to_ulaw
+            self._emit(self.plan.payload_type, encode(pcm), self.packets_out == 0, self._timestamp)
+        self._timestamp += SAMPLES_PER_FRAME
+
+    def _emit(self, payload_type: int, payload: bytes, marker: bool, timestamp: int) -> None:
+        if (
+            self.transport is None
+            or self.remote is None
+            or self.plan.direction not in ("sendrecv", "sendonly")
+        ):
+            return
+        packet = RtpPacket(payload_type, self._sequence, timestamp, self._ssrc, payload, marker)
+        self._sequence = (self._sequence + 1) & 0xFFFF
+        self.transport.sendto(packet.to_bytes(), self.remote)
+        self.packets_out += 1
+
+    def update(self, plan: MediaPlan) -> None:
+        """A re-INVITE changed the stream (hold, unhold, new address)."""
+        if (plan.remote_host, plan.remote_port) != (self.plan.remote_host, self.plan.remote_port):
+            self.remote = _address(plan)
+        self.plan = plan
+
+    async def close(self) -> None:
+        if self._sender is not None:
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
+            self._sender = None
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+        log.debug(
+            "media closed call_id=%s in=%d out=%d", self.call_id, self.packets_in, self.packets_out
+        )
+
+
+def _address(plan: MediaPlan) -> tuple[str, int] | None:
+    try:
+        ipaddress.ip_address(plan.remote_host)
+    except ValueError:
+        return None  # a host name: wait to latch onto the first packet instead
+    return (plan.remote_host, plan.remote_port)
