@@ -1,0 +1,43 @@
+"""`DialogEngine` implementation: async shell around the synchronous `Brain`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from dialog import replies
+from dialog.brain import Brain
+from dialog.types import Reply, Session
+
+log = logging.getLogger(__name__)
+
+
+class HotlineEngine:
+    """Every call's turns run one at a time, off the event loop."""
+
+    def __init__(self, brain: Brain) -> None:
+        self.brain = brain
+
+    async def greet(self, session: Session) -> Reply:
+        return self.brain.greet(session)
+
+    async def respond(self, session: Session, text: str) -> Reply:
+        try:
+            return await asyncio.to_thread(self.brain.respond, session, text)
+        except Exception:
+            log.exception("dialog turn failed (call %s)", session.call_id)
+            return Reply(
+                text=replies.UNAVAILABLE,
+                intent="error",
+                escalate=True,
+                escalation_reason="internal error in the dialog engine",
+            )
+
+    async def on_dtmf(self, session: Session, digits: str) -> Reply | None:
+        """Keypad input: 0 asks for a human; other digits are read as spoken text."""
+        digits = digits.strip()
+        if not digits:
+            return None
+        if digits == "0":
+            return self.brain.escalate(session, "caller pressed 0 for an operator")
+        return await self.respond(session, digits)

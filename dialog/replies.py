@@ -1,0 +1,29 @@
+"""Fixed phrases the brain says; one place so voice can pre-synthesize them."""
+
+from __future__ import annotations
+
+CLARIFY = "I'm not sure I understood — could you rephrase?"
+CLARIFY_AGAIN = "Sorry, I still didn't catch that. Could you say it another way?"
+OFFER_HUMAN = "I'm having trouble understanding. Let me connect you with a member of our team."
+HANDOFF = "Of course. I'm connecting you with a member of our team now."
+NO_DETAIL = "I don't have that detail on hand. I can connect you with a colleague who does."
+ANYTHING_ELSE = "Is there anything else I can help you with?"
+GOODBYE = "Thanks for calling. Have a great day!"
+UNAVAILABLE = "Sorry, I'm having a technical problem. Let me connect you with a member of our team."
+
+
+def greeting(company_name: str) -> str:
+    return f"Thanks for calling {company_name}. How can I help you today?"
+
+
+# Every fixed phrase, for pre-synthesis by the voice layer.
+FIXED_PHRASES: tuple[str, ...] = (
+    CLARIFY,
+    CLARIFY_AGAIN,
+    OFFER_HUMAN,
+    HANDOFF,
+    NO_DETAIL,
+    ANYTHING_ELSE,
+    GOODBYE,
+    UNAVAILABLE,
+)

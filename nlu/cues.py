@@ -1,0 +1,60 @@
+"""Conversational cues that rules catch reliably: yes/no, goodbye, asking for a human.
+
+These are closed-class phrases (a handful of ways to say "yes"), so patterns beat a
+classifier here and never need training data. Topic intents live in `nlu.intent`.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Cue(StrEnum):
+    AFFIRM = "affirm"
+    DENY = "deny"
+    HUMAN = "human"
+    GOODBYE = "goodbye"
+    THANKS = "thanks"
+    GREETING = "greeting"
+
+
+_HUMAN = re.compile(
+    r"\b(human|real person|live person|a person|representative|rep|operator|"
+    r"(?:an?|the|your) agent|someone (?:else|real)|somebody|supervisor|manager|"
+    r"talk to (?:a|an|some)one|speak (?:to|with) (?:a|an|some)one)\b",
+    re.IGNORECASE,
+)
+_AFFIRM = re.compile(
+    r"^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|correct|right|please do|go ahead|do it|"
+    r"confirm(?:ed)?|absolutely|definitely|that's right|that is right|affirmative)\b",
+    re.IGNORECASE,
+)
+_DENY = re.compile(
+    r"^\s*(no|nope|nah|don't|do not|cancel that|never ?mind|wait|stop|not really|"
+    r"negative|hold on)\b",
+    re.IGNORECASE,
+)
+_GOODBYE = re.compile(
+    r"\b(bye|goodbye|that's all|that is all|nothing else|i'm done|hang up)\b", re.I
+)
+_THANKS = re.compile(r"^\s*(thanks|thank you|thx|cheers)\b[\s\w,.!]{0,20}$", re.IGNORECASE)
+_GREETING = re.compile(r"^\s*(hi|hello|hey|good (?:morning|afternoon|evening))\b[\s,.!]*$", re.I)
+
+
+def cues(text: str) -> set[Cue]:
+    """All cues present in one utterance (may be several, e.g. 'no thanks, bye')."""
+    found: set[Cue] = set()
+    if _HUMAN.search(text):
+        found.add(Cue.HUMAN)
+    if _AFFIRM.search(text):
+        found.add(Cue.AFFIRM)
+    if _DENY.search(text):
+        found.add(Cue.DENY)
+    if _GOODBYE.search(text):
+        found.add(Cue.GOODBYE)
+    if _THANKS.search(text):
+        found.add(Cue.THANKS)
+    if _GREETING.search(text):
+        found.add(Cue.GREETING)
+    return found
