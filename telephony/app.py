@@ -48,18 +48,22 @@ async def index(request: Request) -> Response:
 
 
 def create_app(cfg: HotlineConfig, *, services: Services | None = None,
-               progress: Callable[[str], None] | None = None) -> Starlette:
+               progress: Callable[[str], None] | None = None,
+               on_ready: Callable[[], None] | None = None) -> Starlette:
     """`services` may be passed in (tests share one loaded set across apps)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own = services is None
-        svc = services or await asyncio.to_thread(build_services, cfg, progress)
+        svc: Services = (services if services is not None
+                         else await asyncio.to_thread(build_services, cfg, progress))
         closed = await svc.store.finalize_dangling()
         if closed:
             log.warning("closed %d call record(s) left open by an earlier crash", closed)
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
+        if on_ready is not None:
+            on_ready()
         try:
             yield
         finally:

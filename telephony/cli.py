@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from pathlib import Path
@@ -38,15 +37,11 @@ def cmd_serve(args: argparse.Namespace, cfg: HotlineConfig) -> int:
     base = cfg.server.public_url or f"http://{host}:{port}"
     print(f"Hotline starting (config: {cfg.source}); loading models ...", file=sys.stderr)
 
-    def ready(msg: str) -> None:
-        _progress(msg)
-
-    app = create_app(cfg, progress=ready)
-
-    @app.on_event("startup")  # type: ignore[untyped-decorator]
-    async def _urls() -> None:
+    def urls() -> None:
         print(f"\nHotline is ready.\n  Softphone (call the demo agent): {base}/\n"
               f"  Health: {base}/health\n  Calls API: {base}/api/calls\n", file=sys.stderr, flush=True)
+
+    app = create_app(cfg, progress=_progress, on_ready=urls)
 
     uvicorn.run(app, host=host, port=port, log_level=cfg.server.log_level, lifespan="on")
     return 0

@@ -163,9 +163,8 @@ def _coerce(key: str, typ: Any, value: Any, origin: str) -> Any:
             except ValueError:
                 raise ConfigError(f"{key} ({origin}): expected a number, got {value!r}") from None
         value = float(value)
-    elif typ is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{key} ({origin}): expected a string, got {value!r}")
+    elif typ is str and not isinstance(value, str):
+        raise ConfigError(f"{key} ({origin}): expected a string, got {value!r}")
     if key in ALLOWED and value not in ALLOWED[key]:
         allowed = ", ".join(str(a) for a in ALLOWED[key])
         raise ConfigError(f"{key} ({origin}): {value!r} is not allowed; use one of: {allowed}")

@@ -8,6 +8,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from models.errors import ModelError
 from telephony.audiofile import AudioFileError, read_mono, write_wav
@@ -44,7 +45,7 @@ async def call_from_file(cfg: HotlineConfig, audio_path: Path, *, out: str | Non
         services.close()
     if out:
         write_wav(Path(out), result.reply_audio, result.out_rate_hz)
-    turns = [
+    turns: list[dict[str, Any]] = [
         {"speaker": t.speaker, "text": t.text, "start_s": round(t.started_at - result.turns[0].started_at, 3),
          "end_s": round(t.ended_at - result.turns[0].started_at, 3), "latency": t.latency}
         for t in result.turns

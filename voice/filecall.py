@@ -47,8 +47,8 @@ class FileCallResult:
     turns: list[TurnRecord]
     reply_audio: np.ndarray  # int16 at out_rate_hz: everything the caller heard
     out_rate_hz: int
-    speech_end_sent: list[float] = field(default_factory=list)
-    first_audio_times: list[float] = field(default_factory=list)
+    stream_started_at: float = 0.0  # monotonic time the recording's first sample was sent
+    first_audio_times: list[float] = field(default_factory=list)  # monotonic, per agent utterance
 
 
 async def run_file_call(
@@ -79,6 +79,7 @@ async def run_file_call(
     runner = WorkerRunner(handle_sigint=False)
     await runner.add_workers(call.worker)
     run_task = asyncio.create_task(runner.run())
+    stream_started_at = 0.0
     try:
         await asyncio.wait_for(started.wait(), 30)
         if greet:
@@ -86,6 +87,7 @@ async def run_file_call(
             await _wait_quiet(ctx, speaker, speed)
         pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
         silence = np.zeros(int(tail_silence_s * sample_rate_hz), dtype=np.int16)
+        stream_started_at = time.monotonic()
         await _stream(call.worker, np.concatenate([pcm, silence]), sample_rate_hz, speed)
         await _wait_quiet(ctx, speaker, speed)
     finally:
@@ -95,7 +97,8 @@ async def run_file_call(
         except TimeoutError:
             await runner.cancel()
     return FileCallResult(call_id=call_id, turns=collector.turns, reply_audio=speaker.render(),
-                          out_rate_hz=speaker.out_rate_hz, first_audio_times=speaker.first_audio_times)
+                          out_rate_hz=speaker.out_rate_hz, first_audio_times=speaker.first_audio_times,
+                          stream_started_at=stream_started_at)
 
 
 async def _stream(worker: Any, pcm: np.ndarray, rate: int, speed: float) -> None:

@@ -60,7 +60,8 @@ class VirtualSpeaker(FrameProcessor):
             self._watch = self.create_task(self._stop_when_done(), name="speaker-watch")
 
     async def _stop_when_done(self) -> None:
-        while time.monotonic() < self._play_until:
+        # the deadline moves as audio is queued or cut, so poll it rather than wait on an event
+        while time.monotonic() < self._play_until:  # noqa: ASYNC110
             await asyncio.sleep(max(0.005, self._play_until - time.monotonic()))
         self._speaking = False
         await self.push_frame(BotStoppedSpeakingFrame(), FrameDirection.UPSTREAM)

@@ -33,6 +33,7 @@ class _State(enum.Enum):
     QUIET = 0
     SPEAKING = 1
     PAUSED = 2
+    ENDED = 3  # forced end reported; waiting for finish()
 
 
 @dataclass
@@ -60,6 +61,7 @@ class TurnTaker:
         self._silent_run = 0
         self._sample = 0  # stream clock: samples seen so far
         self.utterance: Utterance | None = None
+        self.forced_reason = ""
 
     @property
     def sample(self) -> int:
@@ -85,6 +87,8 @@ class TurnTaker:
                 self._state = _State.SPEAKING
                 return TurnEvent.SPEECH_STARTED
             return None
+        if self._state is _State.ENDED:
+            return None
         assert self.utterance is not None
         self.utterance.chunks.append(window)
         if voiced:
@@ -97,6 +101,8 @@ class TurnTaker:
             return TurnEvent.PAUSE
         too_long = len(self.utterance.chunks) >= self._max_windows
         if (self._state is _State.PAUSED and self._silent_run >= self._fallback_windows) or too_long:
+            self._state = _State.ENDED
+            self.forced_reason = "max_length" if too_long else "fallback"
             return TurnEvent.FORCED_END
         return None
 

@@ -86,8 +86,7 @@ class TurnProcessor(FrameProcessor):
             self._decision = self.create_task(self._decide(), name="turn-decision")
         elif event is TurnEvent.FORCED_END:
             await self._cancel_decision()
-            reason = "fallback" if self._turns.utterance and self._turns.sample else "max_length"
-            await self._commit(reason)
+            await self._commit(self._turns.forced_reason)
 
     async def _cancel_decision(self) -> None:
         if self._decision is not None and not self._decision.done():
