@@ -1,0 +1,128 @@
+"""One browser call: an aiortc peer connection wired to the call's voice pipeline.
+
+`start_call` answers the browser's SDP offer, opens the call in the registry and
+runs the pipeline as the call's owned task. The peer connection is closed by the
+pipeline itself when it ends (hang-up, caller gone, server shutdown), so closing
+is part of the task the registry awaits and nothing outlives the call.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pipecat.frames.frames import Frame
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.transports.base_transport import TransportParams
+from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
+from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
+
+from telephony.calls import CallRegistry, LiveCall
+from telephony.config import WebRTCConfig
+from telephony.webrtc.ice import ice_servers, restrict_host_addresses
+from voice.frames import GreetFrame
+from voice.pipeline import CallPipeline, build_call_pipeline
+from voice.processors.tts import SpeechCache
+
+log = logging.getLogger(__name__)
+IN_SAMPLE_RATE_HZ = 16000  # what the voice loop runs at; pipecat resamples Opus' 48 kHz once
+OUT_SAMPLE_RATE_HZ = 48000  # Opus' native rate: Piper's 22.05 kHz is resampled once, here
+CONNECT_TIMEOUT_S = 30
+
+
+@dataclass(frozen=True)
+class Answer:
+    sdp: str
+    type: str
+    pc_id: str
+    call_id: str
+
+
+class PeerCloser(FrameProcessor):
+    """Pass-through; closes the peer connection when the pipeline is cleaned up."""
+
+    def __init__(self, connection: SmallWebRTCConnection, call_id: str) -> None:
+        super().__init__(name="peer-closer")
+        self._connection = connection
+        self._call_id = call_id
+        self.closing = False
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        await self.push_frame(frame, direction)
+
+    async def cleanup(self) -> None:
+        await super().cleanup()
+        self.closing = True
+        await close_peer(self._connection, self._call_id)
+
+
+async def close_peer(connection: SmallWebRTCConnection, call_id: str) -> None:
+    """Idempotent. Always run pipecat's close, even when aiortc already saw the browser
+    close the connection: only it stops the track watchers and connection timers."""
+    log.info("call %s: closing peer connection %s (%s)", call_id, connection.pc_id,
+             connection.pc.connectionState)
+    await connection.disconnect()
+    await connection.cleanup()  # waits for its own event-handler tasks
+
+
+async def start_call(calls: CallRegistry, cache: SpeechCache, cfg: WebRTCConfig,
+                     sdp: str, sdp_type: str, caller_id: str | None) -> Answer:
+    restrict_host_addresses(cfg.ice_host_addresses)
+    connection = SmallWebRTCConnection(ice_servers=ice_servers(cfg),
+                                       connection_timeout_secs=CONNECT_TIMEOUT_S)
+    try:
+        await connection.initialize(sdp=sdp, type=sdp_type)
+        answer = connection.get_answer()
+        if answer is None:
+            raise RuntimeError("aiortc produced no SDP answer")
+    except BaseException:
+        await close_peer(connection, "-")
+        raise
+    live = await calls.open("webrtc", caller_id=caller_id, meta={"pc_id": connection.pc_id})
+    try:
+        call = _build(live, calls, cache, connection)
+    except BaseException:
+        await close_peer(connection, live.call_id)
+        await calls.close(live.call_id, "error")
+        raise
+    calls.run(live, call)
+    log.info("call %s: answered WebRTC offer (pc %s)", live.call_id, connection.pc_id)
+    return Answer(sdp=answer["sdp"], type=answer["type"], pc_id=connection.pc_id,
+                  call_id=live.call_id)
+
+
+def _build(live: LiveCall, calls: CallRegistry, cache: SpeechCache,
+           connection: SmallWebRTCConnection) -> CallPipeline:
+    params = TransportParams(
+        audio_in_enabled=True, audio_in_sample_rate=IN_SAMPLE_RATE_HZ, audio_in_passthrough=True,
+        audio_out_enabled=True, audio_out_sample_rate=OUT_SAMPLE_RATE_HZ,
+    )
+    transport = SmallWebRTCTransport(connection, params)
+    closer = PeerCloser(connection, live.call_id)
+    call = build_call_pipeline(live.ctx, cache, transport.input(), transport.output(),
+                               out_sample_rate_hz=OUT_SAMPLE_RATE_HZ, extra=[closer])
+    greeted = False
+
+    @transport.event_handler("on_client_connected")
+    async def _connected(_t: Any, _client: Any) -> None:
+        nonlocal greeted
+        log.info("call %s: caller media connected", live.call_id)
+        await live.ctx.event("media_connected", pc_id=connection.pc_id)
+        if not greeted:
+            greeted = True
+            await call.worker.queue_frame(GreetFrame())
+
+    @transport.event_handler("on_client_disconnected")
+    async def _disconnected(_t: Any, _client: Any) -> None:
+        # Runs in the transport's own event task: cancel the pipeline (a frame, not an
+        # await on the call task, which would wait on this very handler at cleanup).
+        if closer.closing:
+            return  # we closed it ourselves: the pipeline is already ending
+        if live.call_id in calls.active and live.end_reason is None:
+            log.info("call %s: caller's peer connection closed", live.call_id)
+            live.end_reason = "caller_hangup"
+        await call.worker.cancel(reason="peer connection closed")
+
+    return call

@@ -1,0 +1,86 @@
+"""HTTP and websocket routes of the WebRTC softphone.
+
+GET  /api/webrtc/config            {ice_servers} for the browser's RTCPeerConnection
+POST /api/webrtc/offer            {sdp, type, caller_id?} -> {sdp, type, pc_id, call_id}
+POST /api/webrtc/{call_id}/hangup -> {ok}
+WS   /ws/calls/{call_id}/events   live transcript and call end (see events.py)
+GET  /static/...                  the softphone's script and style (the page itself is "/")
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from telephony.calls import CallRegistry
+from telephony.config import HotlineConfig
+from telephony.services import Services
+from telephony.webrtc.events import call_events
+from telephony.webrtc.peer import start_call
+
+log = logging.getLogger(__name__)
+MAX_OFFER_BYTES = 64 * 1024
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def _error(message: str, status: int) -> Response:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def client_config(request: Request) -> Response:
+    cfg: HotlineConfig = request.app.state.config
+    return JSONResponse({"ice_servers": [{"urls": url} for url in cfg.webrtc.stun_urls]})
+
+
+async def offer(request: Request) -> Response:
+    body = await request.body()
+    if len(body) > MAX_OFFER_BYTES:
+        return _error("offer too large", 413)
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError:
+        return _error("body must be JSON {sdp, type}", 400)
+    if not isinstance(data, dict) or not isinstance(data.get("sdp"), str) or data.get("type") != "offer":
+        return _error("body must be JSON {sdp: string, type: 'offer'}", 400)
+    caller_id = data.get("caller_id")
+    if caller_id is not None and not isinstance(caller_id, str):
+        return _error("caller_id must be a string", 400)
+    if caller_id is None and request.client is not None:
+        caller_id = request.client.host
+    cfg: HotlineConfig = request.app.state.config
+    services: Services = request.app.state.services
+    calls: CallRegistry = request.app.state.calls
+    try:
+        answer = await start_call(calls, services.speech_cache, cfg.webrtc, data["sdp"], "offer",
+                                  caller_id)
+    except ValueError as e:  # aiortc rejects a malformed or unsupported SDP with ValueError
+        log.warning("rejected WebRTC offer: %s", e)
+        return _error(f"cannot answer this offer: {e}", 400)
+    return JSONResponse({"sdp": answer.sdp, "type": answer.type, "pc_id": answer.pc_id,
+                         "call_id": answer.call_id})
+
+
+async def hangup(request: Request) -> Response:
+    calls: CallRegistry = request.app.state.calls
+    call_id = request.path_params["call_id"]
+    live = calls.active.get(call_id)
+    if live is None or live.transport != "webrtc":
+        return _error("no such active WebRTC call", 404)
+    await calls.hang_up(call_id, "caller_hangup")
+    return JSONResponse({"ok": True, "call_id": call_id})
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/webrtc/config", client_config),
+        Route("/api/webrtc/offer", offer, methods=["POST"]),
+        Route("/api/webrtc/{call_id}/hangup", hangup, methods=["POST"]),
+        WebSocketRoute("/ws/calls/{call_id}/events", call_events),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
