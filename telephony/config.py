@@ -78,6 +78,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "voice.smart_turn_threshold": (0.0, 1.0),
     "voice.vad_start_secs": (0.0, 2.0),
     "voice.vad_stop_secs": (0.032, 5.0),
+    "voice.speculate_secs": (0.032, 5.0),
     "voice.turn_fallback_secs": (0.05, 10.0),
     "voice.max_turn_secs": (1.0, 600.0),
     "models.whisper_threads": (1, 64),

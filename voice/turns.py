@@ -25,7 +25,8 @@ WINDOW_S = WINDOW_SAMPLES / RATE_HZ
 class TurnEvent(enum.Enum):
     SPEECH_STARTED = "speech_started"
     SPEECH_RESUMED = "speech_resumed"
-    PAUSE = "pause"
+    PAUSE = "pause"  # a short silence: prepare the transcript and the end-of-turn verdict
+    STOP_REACHED = "stop_reached"  # silence reached vad_stop_secs: the turn may end now
     FORCED_END = "forced_end"
 
 
@@ -53,6 +54,7 @@ class TurnTaker:
         self._cfg = cfg
         self._start_windows = max(1, round(cfg.vad_start_secs / WINDOW_S))
         self._stop_windows = max(1, round(cfg.vad_stop_secs / WINDOW_S))
+        self._speculate_windows = max(1, min(self._stop_windows, round(cfg.speculate_secs / WINDOW_S)))
         self._fallback_windows = max(self._stop_windows + 1, round(cfg.turn_fallback_secs / WINDOW_S))
         self._max_windows = round(cfg.max_turn_secs / WINDOW_S)
         self._pre_roll: deque[np.ndarray] = deque(maxlen=max(1, round(cfg.pre_roll_secs / WINDOW_S)))
@@ -96,9 +98,11 @@ class TurnTaker:
         if self._state is _State.PAUSED and self._voiced_run >= self._start_windows:
             self._state = _State.SPEAKING
             return TurnEvent.SPEECH_RESUMED
-        if self._state is _State.SPEAKING and self._silent_run >= self._stop_windows:
+        if self._state is _State.SPEAKING and self._silent_run >= self._speculate_windows:
             self._state = _State.PAUSED
             return TurnEvent.PAUSE
+        if self._state is _State.PAUSED and self._silent_run == self._stop_windows:
+            return TurnEvent.STOP_REACHED
         too_long = len(self.utterance.chunks) >= self._max_windows
         if (self._state is _State.PAUSED and self._silent_run >= self._fallback_windows) or too_long:
             self._state = _State.ENDED
@@ -117,6 +121,11 @@ class TurnTaker:
             audio = utt.audio()[:keep]
             utt.chunks = [audio]
         return utt
+
+    @property
+    def may_end(self) -> bool:
+        """Silence has lasted at least vad_stop_secs."""
+        return self._state in (_State.PAUSED, _State.ENDED) and self._silent_run >= self._stop_windows
 
     def speech_end_sample(self) -> int:
         return self.utterance.last_voice_sample if self.utterance else self._sample

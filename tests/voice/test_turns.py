@@ -29,10 +29,12 @@ def test_speech_pause_and_fallback_follow_the_configured_timings() -> None:
     speech = windows(1.0)
     events = feed(tt, [0.0] * 5 + [0.9] * speech + [0.0] * windows(1.2))
     kinds = [e for _, e in events]
-    assert kinds == [TurnEvent.SPEECH_STARTED, TurnEvent.PAUSE, TurnEvent.FORCED_END]
-    start_i, pause_i, end_i = (i for i, _ in events)
+    assert kinds == [TurnEvent.SPEECH_STARTED, TurnEvent.PAUSE, TurnEvent.STOP_REACHED,
+                     TurnEvent.FORCED_END]
+    start_i, pause_i, stop_i, end_i = (i for i, _ in events)
     assert start_i == 5 + windows(0.096) - 1
-    assert pause_i - (5 + speech) + 1 == windows(0.2)
+    assert pause_i - (5 + speech) + 1 == windows(cfg.speculate_secs)
+    assert stop_i - (5 + speech) + 1 == windows(0.2)
     assert end_i - (5 + speech) + 1 == windows(0.9)
 
 
@@ -45,7 +47,8 @@ def test_short_noise_burst_is_not_speech() -> None:
 def test_resumed_speech_after_a_pause_continues_the_same_turn() -> None:
     tt = TurnTaker(VoiceConfig())
     events = feed(tt, [0.9] * 20 + [0.0] * windows(0.3) + [0.9] * 20)
-    assert [e for _, e in events] == [TurnEvent.SPEECH_STARTED, TurnEvent.PAUSE, TurnEvent.SPEECH_RESUMED]
+    assert [e for _, e in events] == [TurnEvent.SPEECH_STARTED, TurnEvent.PAUSE,
+                                      TurnEvent.STOP_REACHED, TurnEvent.SPEECH_RESUMED]
     assert tt.in_turn
 
 

@@ -19,7 +19,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from voice.audio import StreamResampler, downmix, pcm16_to_float
 from voice.context import CallContext
-from voice.endpoint import transcript_looks_complete
+from voice.endpoint import end_of_turn
 from voice.frames import UserTurnFrame
 from voice.timing import TurnTiming
 from voice.turns import RATE_HZ, WINDOW_SAMPLES, TurnEvent, TurnTaker
@@ -42,6 +42,7 @@ class TurnProcessor(FrameProcessor):
         self._decision: asyncio.Task[None] | None = None
         self._timing = TurnTiming()
         self._draft: tuple[int, str, float] | None = None  # (last_voice_sample, text, stt_s)
+        self._verdict: tuple[int, str] | None = None  # (last_voice_sample, end reason)
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -80,10 +81,16 @@ class TurnProcessor(FrameProcessor):
                 await self.broadcast_interruption()
                 await self._ctx.event("barge_in")
         elif event is TurnEvent.SPEECH_RESUMED:
+            self._verdict = None
             await self._cancel_decision()
         elif event is TurnEvent.PAUSE:
             await self._cancel_decision()
+            self._verdict = None
             self._decision = self.create_task(self._decide(), name="turn-decision")
+        elif event is TurnEvent.STOP_REACHED:
+            utt = self._turns.utterance
+            if self._verdict is not None and utt is not None and self._verdict[0] == utt.last_voice_sample:
+                await self._commit(self._verdict[1])
         elif event is TurnEvent.FORCED_END:
             await self._cancel_decision()
             await self._commit(self._turns.forced_reason)
@@ -106,16 +113,19 @@ class TurnProcessor(FrameProcessor):
             return
         audio = utt.audio()
         turn_task = asyncio.to_thread(self._models.turn.completion_probability, audio)
-        (text, _), prob = await asyncio.gather(self._transcribe(audio, utt.last_voice_sample), turn_task)
+        last_voice = utt.last_voice_sample
+        (text, _), prob = await asyncio.gather(self._transcribe(audio, last_voice), turn_task)
         self._timing.smart_turn_p = prob
-        if prob >= self._cfg.smart_turn_threshold:
-            await self._commit("smart_turn")
-        elif transcript_looks_complete(text):
-            await self._commit("transcript")
-        else:
+        reason = end_of_turn(text, prob, self._cfg.smart_turn_threshold)
+        if reason is None:
             log.debug("call %s: pause judged mid-turn (p=%.2f, %r)", self._ctx.call_id, prob, text)
+        elif self._turns.may_end:
+            await self._commit(reason)
+        else:  # speculative: the verdict waits for vad_stop_secs of silence
+            self._verdict = (last_voice, reason)
 
     async def _commit(self, reason: str) -> None:
+        self._verdict = None
         utt = self._turns.finish()
         if utt is None:
             return
