@@ -74,6 +74,9 @@ async def start_call(calls: CallRegistry, cache: SpeechCache, cfg: WebRTCConfig,
                                        connection_timeout_secs=CONNECT_TIMEOUT_S)
     try:
         await connection.initialize(sdp=sdp, type=sdp_type)
+        transceivers = connection.pc.getTransceivers()
+        if not transceivers or transceivers[0].kind != "audio":
+            raise ValueError("the offer's first media section must be audio")
         answer = connection.get_answer()
         if answer is None:
             raise RuntimeError("aiortc produced no SDP answer")

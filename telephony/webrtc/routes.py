@@ -13,6 +13,7 @@ import json
 import logging
 from pathlib import Path
 
+from aiortc.exceptions import InvalidAccessError, InvalidStateError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -59,7 +60,7 @@ async def offer(request: Request) -> Response:
     try:
         answer = await start_call(calls, services.speech_cache, cfg.webrtc, data["sdp"], "offer",
                                   caller_id)
-    except ValueError as e:  # aiortc rejects a malformed or unsupported SDP with ValueError
+    except (ValueError, InvalidAccessError, InvalidStateError) as e:  # aiortc on a bad SDP
         log.warning("rejected WebRTC offer: %s", e)
         return _error(f"cannot answer this offer: {e}", 400)
     return JSONResponse({"sdp": answer.sdp, "type": answer.type, "pc_id": answer.pc_id,
