@@ -1,45 +1,76 @@
 """The synchronous decision core: one caller turn in, one Reply out.
 
 Runs in a worker thread (see `engine.HotlineEngine`), so it may embed, query SQLite
-and classify without stalling the event loop. Order of precedence per turn:
-explicit requests (human, goodbye) > a pending flow step > a transactional intent >
-a grounded knowledge answer > clarify (and after repeated failures, escalate).
+and classify without stalling the event loop. Precedence per turn: a human request >
+the answer to a pending yes/no read-back > a flow waiting for a detail > goodbye and
+greetings > a confident transactional intent > a grounded knowledge answer > clarify
+(and after repeated failures, or a run of angry turns, a handoff).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from dialog import replies
+from dialog.escalation import handoff, should_escalate
+from dialog.flows.cancel import confirm, propose_cancel_order, propose_cancel_subscription
+from dialog.flows.orders import AWAITING_KEY, order_status
+from dialog.flows.returns import return_window
+from dialog.intents import FLOW_INTENTS
 from dialog.knowledge import KnowledgeAnswerer
+from dialog.services import Services
 from dialog.types import Reply, Session
 from nlu.cues import Cue, cues
+from nlu.entities import Entities
+from nlu.intent import IntentClassifier
+from nlu.sentiment import sentiment
 
 log = logging.getLogger(__name__)
 
 MAX_CLARIFY_BEFORE_ESCALATION = 3
 FAILURES_KEY = "consecutive_failures"
+SENTIMENT_KEY = "sentiment"
+INTENT_KEY = "last_intent"
+Flow = Callable[[Services, Session, Entities], Reply]
 
 
 class Brain:
-    def __init__(self, knowledge: KnowledgeAnswerer, company_name: str) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeAnswerer,
+        company_name: str,
+        services: Services,
+        classifier: IntentClassifier,
+    ) -> None:
         self.knowledge = knowledge
         self.company_name = company_name
+        self.services = services
+        self.classifier = classifier
+        self.flows: dict[str, Flow] = {
+            "order_status": order_status,
+            "return_window": return_window,
+            "cancel_order": propose_cancel_order,
+            "cancel_subscription": propose_cancel_subscription,
+        }
 
     def greet(self, session: Session) -> Reply:
-        return self._say(
-            session,
-            Reply(text=replies.greeting(self.company_name), intent="greeting", confidence=1.0),
-        )
+        reply = Reply(text=replies.greeting(self.company_name), intent="greeting", confidence=1.0)
+        return self._say(session, reply)
 
     def respond(self, session: Session, text: str) -> Reply:
         text = text.strip()
         session.history.append(("caller", text))
+        session.state.setdefault(SENTIMENT_KEY, []).append(sentiment(text) if text else 0.0)
         reply = self._decide(session, text)
         if reply.intent == "clarify":
             reply = self._count_failure(session, reply)
         else:
             session.state[FAILURES_KEY] = 0
+        if not reply.escalate and (reason := should_escalate(session.state[SENTIMENT_KEY])):
+            reply = self.escalate(session, reason)
+        if reply.intent and not reply.intent.startswith(("clarify", "confirm")):
+            session.state[INTENT_KEY] = reply.intent
         return self._say(session, reply)
 
     def _decide(self, session: Session, text: str) -> Reply:
@@ -48,38 +79,40 @@ class Brain:
         found = cues(text)
         if Cue.HUMAN in found:
             return self.escalate(session, "caller asked for a human")
+        confirmed = confirm(self.services, session, found)
+        if confirmed is not None:
+            return confirmed
+        ents = self.services.entities(text)
+        awaiting = session.state.get(AWAITING_KEY)
+        if awaiting in self.flows and _gives_detail(ents):
+            return self.flows[awaiting](self.services, session, ents)
         if Cue.GOODBYE in found or (Cue.THANKS in found and len(text.split()) <= 4):
             return Reply(text=replies.GOODBYE, intent="goodbye", confidence=1.0, end_call=True)
         if Cue.GREETING in found:
             return Reply(text="Hi! How can I help you today?", intent="greeting", confidence=1.0)
+        if found & {Cue.AFFIRM, Cue.DENY} and len(text.split()) <= 3:
+            return Reply(text=replies.ANYTHING_ELSE, intent="ack", confidence=1.0)
+        guess = self.classifier.predict(text)
+        if guess.intent in FLOW_INTENTS:
+            log.debug("flow %s (%.2f)", guess.intent, guess.confidence)
+            reply = self.flows[guess.intent](self.services, session, ents)
+            reply.confidence = round(guess.confidence, 3)
+            return reply
         answer = self.knowledge.answer(text)
         if answer.reply is not None:
             return answer.reply
         return Reply(text=replies.CLARIFY, intent="clarify", confidence=answer.best_score)
 
     def escalate(self, session: Session, reason: str) -> Reply:
-        summary = {
-            "tool": "handoff",
-            "call_id": session.call_id,
-            "reason": reason,
-            "caller_turns": [t for who, t in session.history if who == "caller"][-6:],
-        }
-        return Reply(
-            text=replies.HANDOFF,
-            intent="escalate",
-            confidence=1.0,
-            escalate=True,
-            escalation_reason=reason,
-            tool_calls=[summary],
-        )
+        return handoff(session, reason, self.services)
 
     def _count_failure(self, session: Session, reply: Reply) -> Reply:
         failures = int(session.state.get(FAILURES_KEY, 0)) + 1
         session.state[FAILURES_KEY] = failures
         if failures >= MAX_CLARIFY_BEFORE_ESCALATION:
-            handoff = self.escalate(session, f"not understood {failures} times in a row")
-            handoff.text = replies.OFFER_HUMAN
-            return handoff
+            offer = self.escalate(session, f"not understood {failures} times in a row")
+            offer.text = replies.OFFER_HUMAN
+            return offer
         if failures > 1:
             reply.text = replies.CLARIFY_AGAIN
         return reply
@@ -87,3 +120,9 @@ class Brain:
     def _say(self, session: Session, reply: Reply) -> Reply:
         session.history.append(("agent", reply.text))
         return reply
+
+
+def _gives_detail(ents: Entities) -> bool:
+    return bool(
+        ents.order_ids or ents.dates or ents.emails or ents.phones or ents.tiers or ents.products
+    )

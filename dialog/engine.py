@@ -39,5 +39,7 @@ class HotlineEngine:
         if not digits:
             return None
         if digits == "0":
-            return self.brain.escalate(session, "caller pressed 0 for an operator")
+            return await asyncio.to_thread(
+                self.brain.escalate, session, "caller pressed 0 for an operator"
+            )
         return await self.respond(session, digits)

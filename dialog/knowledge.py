@@ -9,6 +9,7 @@ from dialog import replies
 from dialog.speech import spoken
 from dialog.types import Citation, Reply
 from kb.index import MATCH_THRESHOLD, Hit, HybridIndex
+from kb.passages import Passage
 
 log = logging.getLogger(__name__)
 
@@ -58,4 +59,13 @@ def _citation(hit: Hit) -> Citation:
         title=hit.passage.title,
         passage=passage[:CITATION_PASSAGE_CHARS],
         score=round(hit.score, 3),
+    )
+
+
+def citation_for(passage: Passage, score: float = 1.0) -> Citation:
+    return Citation(
+        doc_id=passage.doc_id,
+        title=passage.title,
+        passage=(passage.spoken or passage.text)[:CITATION_PASSAGE_CHARS],
+        score=score,
     )

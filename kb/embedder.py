@@ -48,14 +48,16 @@ class Embedder:
             vecs = self._model.query(list(texts))  # type: ignore[attr-defined]
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), -1)
 
-    def passages(self, texts: Sequence[str]) -> np.ndarray:
+    def passages(self, texts: Sequence[str], prefix: str = "passage") -> np.ndarray:
+        """Embed many texts, cached on disk; prefix='query' embeds them as queries."""
         if not texts:
             return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        cache = self._cache_path(texts)
+        cache = self._cache_path([prefix, *texts])
         if cache is not None and cache.exists():
             return np.load(cache)
         with self._lock:
-            vecs = self._model.passage(list(texts))  # type: ignore[attr-defined]
+            encode = self._model.query if prefix == "query" else self._model.passage  # type: ignore[attr-defined]
+            vecs = encode(list(texts))
         out = np.asarray(vecs, dtype=np.float32).reshape(len(texts), -1)
         if cache is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,7 @@ def load_manual(path: Path, answers: dict[str, str] | None = None) -> list[Passa
                     doc_id=sub_id,
                     title=f"{flow_name}: {sub_name}",
                     text=" ".join(body),
-                    spoken=answers.get(sub_id) or _fallback_spoken(instructions),
+                    spoken=answers[sub_id] if sub_id in answers else _fallback_spoken(instructions),
                     summary=f"{sub_name}: {description}. " + " ".join(instructions),
                     tags=(slug(flow_name), slug(sub_name)),
                 )
@@ -91,7 +91,7 @@ def load_manual(path: Path, answers: dict[str, str] | None = None) -> list[Passa
                         doc_id=doc_id,
                         title=f"{sub_name}: {button}",
                         text=f"{sub_name}. {button}. " + " ".join(lines),
-                        spoken=answers.get(doc_id) or _fallback_spoken(lines),
+                        spoken=answers[doc_id] if doc_id in answers else _fallback_spoken(lines),
                         summary=f"{sub_name}: {lines[0]}",
                         tags=(slug(flow_name), slug(sub_name), "policy"),
                     )

@@ -1,0 +1,1 @@
+"""Deterministic multi-turn flows for transactional requests."""

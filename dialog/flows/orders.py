@@ -1,0 +1,103 @@
+"""Order status and delay: find the order, say where it is, why it's late, new estimate."""
+
+from __future__ import annotations
+
+from dialog.services import Services, say_date
+from dialog.types import Reply, Session
+from kb.adapters import Customer, Order
+from nlu.entities import Entities
+
+AWAITING_KEY = "awaiting"
+ORDER_KEY = "order_id"
+_STATUS_WORDS = {
+    "order_received": "has been received and hasn't shipped yet",
+    "in_transit": "is on its way",
+    "out_for_delivery": "is out for delivery today",
+    "delivered": "was delivered",
+    "cancelled": "was cancelled",
+}
+
+
+def find_order(
+    svc: Services, session: Session, ents: Entities, customer: Customer | None
+) -> tuple[Order | None, list[Order]]:
+    """The order the caller means: by id, else by purchase date among their orders."""
+    for order_id in ents.order_ids:
+        order = svc.tools.call(session, "lookup_order", {"order_id": order_id})
+        if order is not None and (customer is None or order.customer_id == customer.customer_id):
+            return order, []
+    if customer is None:
+        remembered = session.state.get(ORDER_KEY)
+        order = svc.orders.order(str(remembered)) if remembered else None
+        return order, []
+    orders = svc.tools.call(session, "list_orders", {"customer_id": customer.customer_id})
+    if ents.dates:
+        dated = [o for o in orders if o.placed_on in ents.dates]
+        if len(dated) == 1:
+            return dated[0], []
+        orders = dated or orders
+    if ents.products:
+        named = [o for o in orders if any(ln.product_name in ents.products for ln in o.lines)]
+        if len(named) == 1:
+            return named[0], []
+    remembered = session.state.get(ORDER_KEY)
+    if remembered and any(o.order_id == remembered for o in orders):
+        return next(o for o in orders if o.order_id == remembered), []
+    open_orders = [o for o in orders if o.status not in ("delivered", "cancelled")]
+    if len(open_orders) == 1:
+        return open_orders[0], []
+    return None, open_orders or orders
+
+
+def describe(order: Order) -> str:
+    items = " and ".join(line.product_name for line in order.lines) or "your items"
+    return f"order {order.order_id}, with the {items}"
+
+
+def order_status(svc: Services, session: Session, ents: Entities) -> Reply:
+    customer = svc.identify(session, ents)
+    order, candidates = find_order(svc, session, ents, customer)
+    if order is None:
+        session.state[AWAITING_KEY] = "order_status"
+        if candidates:
+            dates = ", ".join(
+                f"one from {o.placed_on:%B} {o.placed_on.day}" for o in candidates[:3]
+            )
+            return Reply(
+                text=f"I see a few orders. Which one do you mean: {dates}?",
+                intent="order_status",
+                confidence=1.0,
+            )
+        return Reply(
+            text="Sure, I can check that. What's your order number?",
+            intent="order_status",
+            confidence=1.0,
+        )
+    session.state.pop(AWAITING_KEY, None)
+    session.state[ORDER_KEY] = order.order_id
+    return Reply(
+        text=status_text(order),
+        intent="order_status",
+        confidence=1.0,
+        tool_calls=[{"tool": "lookup_order", "order_id": order.order_id}],
+    )
+
+
+def status_text(order: Order) -> str:
+    state = _STATUS_WORDS.get(order.status, f"is {order.status.replace('_', ' ')}")
+    carrier = f" with {order.carrier}" if order.carrier and order.status == "in_transit" else ""
+    what = describe(order)
+    parts = ["I found your order.", f"{what[0].upper()}{what[1:]}, {state}{carrier}."]
+    late = (
+        order.original_estimate
+        and order.current_estimate
+        and order.current_estimate > order.original_estimate
+    )
+    if order.delay_reason and late:
+        parts.append(f"It's running late because {order.delay_reason}.")
+    if order.current_estimate and order.status not in ("delivered", "cancelled"):
+        label = "The new delivery estimate" if late else "The delivery estimate"
+        parts.append(f"{label} is {say_date(order.current_estimate)}.")
+    elif order.status == "delivered" and order.current_estimate:
+        parts[-1] = f"It was delivered on {say_date(order.current_estimate)}."
+    return " ".join(parts)

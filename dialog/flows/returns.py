@@ -1,0 +1,80 @@
+"""Return eligibility: join membership tier (caller or said), purchase date (order or said),
+product, and the manual's return windows, then state the deadline with a citation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dialog.flows.orders import AWAITING_KEY, find_order
+from dialog.knowledge import citation_for
+from dialog.services import Services, say_date
+from dialog.types import Reply, Session
+from nlu.entities import Entities
+
+SLOTS_KEY = "return_slots"
+
+
+def return_window(svc: Services, session: Session, ents: Entities) -> Reply:
+    slots: dict[str, str] = session.state.setdefault(SLOTS_KEY, {})
+    customer = svc.identify(session, ents)
+    if ents.tiers:
+        slots["tier"] = ents.tiers[0]
+    elif customer is not None:
+        slots.setdefault("tier", customer.tier)
+    item = ents.products[0] if ents.products else slots.get("item")
+    purchased = ents.dates[0] if ents.dates else None
+    if customer is not None and (ents.order_ids or ents.products or ents.dates):
+        order, _ = find_order(svc, session, ents, customer)
+        if order is not None:
+            purchased = purchased or order.placed_on
+            item = item or (order.lines[0].product_name if order.lines else None)
+    if purchased is not None:
+        slots["purchased"] = purchased.isoformat()
+    if item:
+        slots["item"] = item
+    policy = svc.return_policy
+    cite = [citation_for(policy.source)]
+    tier = slots.get("tier")
+    if tier not in policy.windows:
+        session.state[AWAITING_KEY] = "return_window"
+        return Reply(
+            text="I can check that. What's your membership level: gold, silver, bronze or guest?",
+            intent="return_window",
+            confidence=1.0,
+            citations=cite,
+        )
+    session.state.pop(AWAITING_KEY, None)
+    window = policy.windows[tier]
+    thing = f"the {item}" if item else "your item"
+    if window.amount is None:
+        text = (
+            f"Good news. As a {tier} member you get unlimited returns, "
+            f"so you can return {thing} at any time."
+        )
+        return Reply(text=text, intent="return_window", confidence=1.0, citations=cite)
+    rule = f"{tier.capitalize()} members can return items within {window.spoken()}."
+    if "purchased" not in slots:
+        session.state[AWAITING_KEY] = "return_window"
+        return Reply(
+            text=f"{rule} When did you buy it? I'll work out your exact deadline.",
+            intent="return_window",
+            confidence=1.0,
+            citations=cite,
+        )
+    bought = dt.date.fromisoformat(slots["purchased"])
+    deadline = window.deadline(bought)
+    assert deadline is not None
+    when = f"{bought:%B} {bought.day}"
+    if svc.today() <= deadline:
+        text = (
+            f"Yes, you can still return it. {rule} For {thing}, bought on {when}, "
+            f"your return window runs until {say_date(deadline)}."
+        )
+    else:
+        text = (
+            f"Sorry, that window has closed. {rule} For {thing}, bought on {when}, "
+            f"it ended on {say_date(deadline)}."
+        )
+        if tier in policy.receipt_tiers:
+            text += " You can still return it if you have the receipt."
+    return Reply(text=text, intent="return_window", confidence=1.0, citations=cite)

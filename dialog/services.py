@@ -1,0 +1,54 @@
+"""What flows work with: the adapters, the tool box, policy facts and the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dialog.tools import ToolBox
+from dialog.types import Session
+from kb.adapters import BillingStore, Customer, CustomerStore, OrderStore
+from kb.policy import ReturnPolicy
+from nlu.entities import Entities, extract
+
+CUSTOMER_KEY = "customer_id"
+
+
+@dataclass
+class Services:
+    customers: CustomerStore
+    orders: OrderStore
+    billing: BillingStore
+    tools: ToolBox
+    return_policy: ReturnPolicy
+    today: Callable[[], dt.date] = dt.date.today
+    product_names: list[str] = field(default_factory=list)
+
+    def entities(self, text: str) -> Entities:
+        return extract(text, self.today(), self.product_names)
+
+    def identify(self, session: Session, ents: Entities) -> Customer | None:
+        """Caller id first, then an email the caller said; remembered for the session."""
+        known = session.state.get(CUSTOMER_KEY)
+        if known:
+            return self.customers.by_id(str(known))
+        customer = None
+        if session.caller_id:
+            customer = self.customers.by_phone(session.caller_id)
+        for email in ents.emails:
+            customer = customer or self.customers.by_email(email)
+        for phone in ents.phones:
+            customer = customer or self.customers.by_phone(phone)
+        if customer is not None:
+            session.state[CUSTOMER_KEY] = customer.customer_id
+        return customer
+
+
+def say_date(day: dt.date) -> str:
+    return f"{day:%A}, {day:%B} {day.day}"
+
+
+def say_money(cents: int) -> str:
+    dollars, rest = divmod(cents, 100)
+    return f"{dollars} dollars" if rest == 0 else f"{dollars} dollars and {rest} cents"

@@ -1,0 +1,181 @@
+"""SQLite implementation of the customer, order, billing and audit adapters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from kb.adapters import Customer, Order, OrderLine, Refund, Subscription
+from kb.demo.db import DB_FILENAME, connect, reset
+from kb.errors import NotFoundError, StoreError
+
+log = logging.getLogger(__name__)
+
+CANCELLABLE_ORDER_STATUSES = frozenset({"order_received"})
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+class SqliteDemoStore:
+    """One connection shared by worker threads, serialized by a lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = connect(path)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, data_dir: Path) -> SqliteDemoStore:
+        """Open the demo database in data_dir, seeding it on first use."""
+        path = data_dir / DB_FILENAME
+        if not path.exists():
+            reset(data_dir)
+        return cls(path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            with self._lock:
+                return list(self._conn.execute(sql, args).fetchall())
+        except sqlite3.Error as exc:
+            raise StoreError(str(exc)) from exc
+
+    def today(self) -> dt.date:
+        rows = self._rows("SELECT value FROM demo_meta WHERE key = 'today'")
+        return dt.date.fromisoformat(rows[0]["value"]) if rows else dt.date.today()
+
+    # CustomerStore
+    def _customer(self, where: str, value: str) -> Customer | None:
+        rows = self._rows(
+            "SELECT customer_id, full_name, email, phone, username, tier FROM customers "
+            f"WHERE {where} = ?",
+            (value,),
+        )
+        return Customer(**dict(rows[0])) if rows else None
+
+    def by_phone(self, phone: str) -> Customer | None:
+        digits = "".join(c for c in phone if c.isdigit())
+        if len(digits) == 10:
+            digits = "1" + digits
+        return self._customer("phone", f"+{digits}")
+
+    def by_email(self, email: str) -> Customer | None:
+        return self._customer("lower(email)", email.strip().lower())
+
+    def by_id(self, customer_id: str) -> Customer | None:
+        return self._customer("customer_id", customer_id)
+
+    # OrderStore
+    def order(self, order_id: str) -> Order | None:
+        rows = self._rows("SELECT * FROM orders WHERE order_id = ?", (order_id,))
+        return self._order(rows[0]) if rows else None
+
+    def orders_for(self, customer_id: str) -> list[Order]:
+        rows = self._rows(
+            "SELECT * FROM orders WHERE customer_id = ? ORDER BY placed_on DESC", (customer_id,)
+        )
+        return [self._order(r) for r in rows]
+
+    def _order(self, row: sqlite3.Row) -> Order:
+        lines = self._rows(
+            "SELECT i.sku, p.name, i.quantity, i.price_cents, p.limited_edition "
+            "FROM order_items i JOIN products p ON p.sku = i.sku WHERE i.order_id = ?",
+            (row["order_id"],),
+        )
+        return Order(
+            order_id=row["order_id"],
+            customer_id=row["customer_id"],
+            placed_on=dt.date.fromisoformat(row["placed_on"]),
+            status=row["status"],
+            carrier=row["carrier"],
+            delay_reason=row["delay_reason"],
+            original_estimate=_date(row["original_estimate"]),
+            current_estimate=_date(row["current_estimate"]),
+            total_cents=row["total_cents"],
+            lines=tuple(OrderLine(r[0], r[1], r[2], r[3], bool(r[4])) for r in lines),
+        )
+
+    def product_names(self) -> list[str]:
+        return [r["name"] for r in self._rows("SELECT name FROM products ORDER BY sku")]
+
+    def cancel_order(self, order_id: str, *, actor: str, reason: str) -> Order:
+        order = self.order(order_id)
+        if order is None:
+            raise NotFoundError(f"no order {order_id}")
+        if order.status not in CANCELLABLE_ORDER_STATUSES:
+            raise StoreError(f"order {order_id} is {order.status} and can no longer be cancelled")
+        self._rows("UPDATE orders SET status = 'cancelled' WHERE order_id = ?", (order_id,))
+        log.info("order %s cancelled by %s: %s", order_id, actor, reason)
+        cancelled = self.order(order_id)
+        assert cancelled is not None
+        return cancelled
+
+    # BillingStore
+    def subscriptions_for(self, customer_id: str) -> list[Subscription]:
+        rows = self._rows("SELECT * FROM subscriptions WHERE customer_id = ?", (customer_id,))
+        return [
+            Subscription(**{**dict(r), "next_bill_date": _date(r["next_bill_date"])}) for r in rows
+        ]
+
+    def cancel_subscription(self, subscription_id: str, *, actor: str, reason: str) -> Subscription:
+        self._rows(
+            "UPDATE subscriptions SET status = 'cancelled', next_bill_date = NULL "
+            "WHERE subscription_id = ?",
+            (subscription_id,),
+        )
+        rows = self._rows(
+            "SELECT * FROM subscriptions WHERE subscription_id = ?", (subscription_id,)
+        )
+        if not rows:
+            raise NotFoundError(f"no subscription {subscription_id}")
+        log.info("subscription %s cancelled by %s: %s", subscription_id, actor, reason)
+        return Subscription(**{**dict(rows[0]), "next_bill_date": None})
+
+    def refund_order(self, order_id: str, amount_cents: int, *, actor: str) -> Refund:
+        refund_id = f"R{order_id}-{len(self._rows('SELECT 1 FROM refunds')) + 1}"
+        self._rows(
+            "INSERT INTO refunds (refund_id, payment_id, order_id, amount_cents, status, created_on) "
+            "SELECT ?, payment_id, ?, ?, 'in_progress', ? FROM payments WHERE order_id = ? LIMIT 1",
+            (refund_id, order_id, amount_cents, self.today().isoformat(), order_id),
+        )
+        log.info("refund %s for order %s by %s", refund_id, order_id, actor)
+        return Refund(refund_id, order_id, amount_cents, "in_progress")
+
+    # AuditLog
+    def record(
+        self,
+        *,
+        call_id: str,
+        tool: str,
+        args: dict[str, Any],
+        result: dict[str, Any],
+        actor: str,
+        confirmed: bool,
+    ) -> None:
+        self._rows(
+            "INSERT INTO audit_log (at, call_id, tool, args_json, result_json, actor, confirmed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                call_id,
+                tool,
+                json.dumps(args, default=str),
+                json.dumps(result, default=str),
+                actor,
+                int(confirmed),
+            ),
+        )
+
+    def audit_entries(self, call_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM audit_log" + (" WHERE call_id = ?" if call_id else "") + " ORDER BY id"
+        return [dict(r) for r in self._rows(sql, (call_id,) if call_id else ())]
