@@ -44,16 +44,26 @@ class ClipResult:
     end_reason: str
 
 
-def speech_end_s(audio: np.ndarray, rate: int, floor_db: float = -40.0) -> float:
-    """Time of the last 10 ms frame within 40 dB of the clip's loudest frame."""
+def _voiced_frames(audio: np.ndarray, rate: int, floor_db: float) -> tuple[np.ndarray, int]:
     n = max(1, int(rate * ENERGY_FRAME_S))
     frames = len(audio) // n
     if frames == 0:
-        return 0.0
+        return np.zeros(0, dtype=np.int64), n
     rms = np.sqrt(np.mean(audio[: frames * n].reshape(frames, n) ** 2, axis=1) + 1e-12)
     db = 20 * np.log10(rms / rms.max())
-    voiced = np.nonzero(db > floor_db)[0]
+    return np.nonzero(db > floor_db)[0], n
+
+
+def speech_end_s(audio: np.ndarray, rate: int, floor_db: float = -40.0) -> float:
+    """Time of the last 10 ms frame within 40 dB of the clip's loudest frame."""
+    voiced, n = _voiced_frames(audio, rate, floor_db)
     return float((voiced[-1] + 1) * n / rate) if len(voiced) else 0.0
+
+
+def speech_onset_s(audio: np.ndarray, rate: int, floor_db: float = -30.0) -> float:
+    """Time of the first 10 ms frame within 30 dB of the clip's loudest frame."""
+    voiced, n = _voiced_frames(audio, rate, floor_db)
+    return float(voiced[0] * n / rate) if len(voiced) else 0.0
 
 
 def english_clips(manifest: Path, include_digits: bool = False) -> list[tuple[Path, str, int | None]]:

@@ -49,6 +49,7 @@ class FileCallResult:
     out_rate_hz: int
     stream_started_at: float = 0.0  # monotonic time the recording's first sample was sent
     first_audio_times: list[float] = field(default_factory=list)  # monotonic, per agent utterance
+    cut_times: list[float] = field(default_factory=list)  # monotonic, playout cut by barge-in
 
 
 async def run_file_call(
@@ -62,8 +63,13 @@ async def run_file_call(
     speed: float = 1.0,
     greet: bool = True,
     tail_silence_s: float = 2.5,
+    talk_over_greeting_after_s: float | None = None,
 ) -> FileCallResult:
-    """`audio`: float32 mono in [-1, 1] at `sample_rate_hz` (any rate)."""
+    """`audio`: float32 mono in [-1, 1] at `sample_rate_hz` (any rate).
+
+    By default the caller waits for the greeting to finish; with
+    `talk_over_greeting_after_s` the caller starts talking that long into it (barge-in).
+    """
     call_id = call_id or uuid.uuid4().hex
     collector = TurnCollector()
     fan = FanOutObserver(collector, *( [observer] if observer else []))
@@ -84,7 +90,12 @@ async def run_file_call(
         await asyncio.wait_for(started.wait(), 30)
         if greet:
             await call.worker.queue_frame(GreetFrame())
-            await _wait_quiet(ctx, speaker, speed)
+            if talk_over_greeting_after_s is None:
+                await _wait_quiet(ctx, speaker, speed)
+            else:
+                while not speaker.first_audio_times:  # noqa: ASYNC110 - polls the speaker's clock
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(talk_over_greeting_after_s)
         pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
         silence = np.zeros(int(tail_silence_s * sample_rate_hz), dtype=np.int16)
         stream_started_at = time.monotonic()
@@ -98,7 +109,7 @@ async def run_file_call(
             await runner.cancel()
     return FileCallResult(call_id=call_id, turns=collector.turns, reply_audio=speaker.render(),
                           out_rate_hz=speaker.out_rate_hz, first_audio_times=speaker.first_audio_times,
-                          stream_started_at=stream_started_at)
+                          stream_started_at=stream_started_at, cut_times=speaker.cut_times)
 
 
 async def _stream(worker: Any, pcm: np.ndarray, rate: int, speed: float) -> None:

@@ -29,6 +29,7 @@ class VirtualSpeaker(FrameProcessor):
         self.out_rate_hz = out_rate_hz
         self.segments: list[tuple[float, np.ndarray]] = []  # (monotonic start, int16 audio)
         self.first_audio_times: list[float] = []
+        self.cut_times: list[float] = []  # monotonic times playout was cut by barge-in
         self._play_until = 0.0
         self._speaking = False
         self._watch: asyncio.Task[None] | None = None
@@ -69,6 +70,8 @@ class VirtualSpeaker(FrameProcessor):
     def _truncate(self) -> None:
         """Barge-in: cut everything not yet played."""
         now = time.monotonic()
+        if now < self._play_until:
+            self.cut_times.append(now)
         kept: list[tuple[float, np.ndarray]] = []
         for start, audio in self.segments:
             if start >= now:
