@@ -25,6 +25,9 @@ class PortPool:
             except OSError:
                 self._free.append(port)
                 continue
+            except asyncio.CancelledError:
+                self._free.append(port)
+                raise
             self.in_use.add(port)
             return port, protocol
         raise SipError("no free RTP port")
