@@ -15,12 +15,14 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
 from telephony.services import Services
 from voice.context import CallContext
 from voice.events import TurnRecord
-from voice.pipeline import CallPipeline
+from voice.pipeline import CallPipeline, build_call_pipeline
+from voice.recording import CallRecorder
 
 log = logging.getLogger(__name__)
 SUBSCRIBER_QUEUE = 256
@@ -36,6 +38,7 @@ class LiveCall:
     subscribers: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
     end_reason: str | None = None
+    recorder: CallRecorder | None = None
 
 
 class _LiveObserver:
@@ -64,11 +67,20 @@ class CallRegistry:
         call_id = call_id or uuid.uuid4().hex
         ctx = CallContext(call_id=call_id, services=self.services.voice, channel=transport,
                           caller_id=caller_id, observer=_LiveObserver(self, call_id))
-        live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx)
+        recording = self.services.config.data_path / "recordings" / f"{call_id}.wav"
+        live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx,
+                        recorder=CallRecorder(recording))
         self.active[call_id] = live
-        await self.services.store.call_started(call_id, transport, caller_id, meta)
+        await self.services.store.call_started(call_id, transport, caller_id, meta,
+                                               recording=str(recording))
         log.info("call %s: started (%s, caller %s)", call_id, transport, caller_id or "unknown")
         return live
+
+    def pipeline(self, live: LiveCall, transport_in: FrameProcessor | None,
+                 transport_out: FrameProcessor, *, out_sample_rate_hz: int = 16000) -> CallPipeline:
+        """The call's voice pipeline between a transport's input and output, recorded."""
+        return build_call_pipeline(live.ctx, self.services.speech_cache, transport_in, transport_out,
+                                   out_sample_rate_hz=out_sample_rate_hz, recorder=live.recorder)
 
     def run(self, live: LiveCall, call: CallPipeline) -> asyncio.Task[None]:
         """Run the call's pipeline as the call's one owned task; close the record after."""
@@ -98,6 +110,8 @@ class CallRegistry:
         if live is None:
             return
         live.end_reason = live.end_reason or reason
+        if live.recorder is not None:
+            live.recorder.close()
         await self.services.store.call_ended(call_id, live.end_reason)
         self.publish_to(live, {"type": "call_ended", "reason": live.end_reason})
         log.info("call %s: ended (%s)", call_id, live.end_reason)

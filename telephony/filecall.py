@@ -15,6 +15,7 @@ from telephony.audiofile import AudioFileError, read_mono, write_wav
 from telephony.config import HotlineConfig
 from telephony.services import build_services
 from voice.filecall import run_file_call
+from voice.recording import CallRecorder
 
 
 async def call_from_file(cfg: HotlineConfig, audio_path: Path, *, out: str | None, as_json: bool,
@@ -32,14 +33,21 @@ async def call_from_file(cfg: HotlineConfig, audio_path: Path, *, out: str | Non
         return 3
     try:
         progress(f"calling with {audio_path} ({len(audio) / rate:.1f} s at {rate} Hz) ...")
+        await services.store.finalize_dangling()
         call_id = uuid.uuid4().hex
-        await services.store.call_started(call_id, "file", None, {"audio": str(audio_path)})
+        recording = cfg.data_path / "recordings" / f"{call_id}.wav"
+        recorder = CallRecorder(recording)
+        await services.store.call_started(call_id, "file", None, {"audio": str(audio_path)},
+                                          recording=str(recording))
+        progress(f"call {call_id}: recording to {recording}")
         reason = "error"
         try:
             result = await run_file_call(services.voice, services.speech_cache, audio, rate,
-                                         observer=services.store, speed=speed, call_id=call_id)
+                                         observer=services.store, speed=speed, call_id=call_id,
+                                         recorder=recorder)
             reason = "completed"
         finally:
+            recorder.close()
             await services.store.call_ended(call_id, reason)
     finally:
         services.close()

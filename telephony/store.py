@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from voice.events import TurnRecord
+from voice.recording import repair_wav
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS calls (
     started_at REAL NOT NULL,
     ended_at REAL,
     end_reason TEXT,
+    recording TEXT,
     meta TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS turns (
@@ -92,10 +94,11 @@ class CallStore:
 
     # --- writes ---
     async def call_started(self, call_id: str, transport: str, caller_id: str | None,
-                           meta: dict[str, Any] | None = None) -> None:
+                           meta: dict[str, Any] | None = None, recording: str | None = None) -> None:
         await self._run(lambda c: c.execute(
-            "INSERT INTO calls (id, transport, caller_id, started_at, meta) VALUES (?, ?, ?, ?, ?)",
-            (call_id, transport, caller_id, time.time(), json.dumps(meta or {}))))
+            "INSERT INTO calls (id, transport, caller_id, started_at, recording, meta) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (call_id, transport, caller_id, time.time(), recording, json.dumps(meta or {}))))
 
     async def call_ended(self, call_id: str, reason: str) -> None:
         await self._run(lambda c: c.execute(
@@ -133,8 +136,15 @@ class CallStore:
             "SELECT * FROM calls ORDER BY started_at DESC LIMIT ?", (limit,))])
 
     async def finalize_dangling(self, reason: str = "server_restart") -> int:
-        """Calls left open by a crash are closed at start-up (their turns are kept)."""
+        """Calls left open by a crash are closed at start-up: their turns are kept and
+        their recordings' headers repaired so they play up to the crash."""
         def q(c: sqlite3.Connection) -> int:
+            for row in c.execute("SELECT id, recording FROM calls WHERE ended_at IS NULL "
+                                 "AND recording IS NOT NULL"):
+                path = Path(row["recording"])
+                if path.is_file():
+                    secs = repair_wav(path)
+                    log.warning("call %s: repaired recording %s (%.1f s)", row["id"], path, secs)
             cur = c.execute("UPDATE calls SET ended_at = COALESCE((SELECT MAX(ended_at) FROM turns "
                             "WHERE turns.call_id = calls.id), started_at), end_reason = ? "
                             "WHERE ended_at IS NULL", (reason,))

@@ -24,6 +24,7 @@ from voice.frames import GreetFrame
 from voice.pipeline import build_call_pipeline
 from voice.playout import VirtualSpeaker
 from voice.processors.tts import SpeechCache
+from voice.recording import CallRecorder
 
 log = logging.getLogger(__name__)
 FRAME_MS = 20
@@ -64,6 +65,7 @@ async def run_file_call(
     greet: bool = True,
     tail_silence_s: float = 2.5,
     talk_over_greeting_after_s: float | None = None,
+    recorder: CallRecorder | None = None,
 ) -> FileCallResult:
     """`audio`: float32 mono in [-1, 1] at `sample_rate_hz` (any rate).
 
@@ -75,7 +77,7 @@ async def run_file_call(
     fan = FanOutObserver(collector, *( [observer] if observer else []))
     ctx = CallContext(call_id=call_id, services=services, channel="file", observer=fan)
     speaker = VirtualSpeaker(16000)
-    call = build_call_pipeline(ctx, cache, None, speaker)
+    call = build_call_pipeline(ctx, cache, None, speaker, recorder=recorder)
     started = asyncio.Event()
 
     @call.worker.event_handler("on_pipeline_started")
