@@ -10,8 +10,10 @@ from pipecat.processors.frame_processor import FrameProcessor
 
 from voice.context import CallContext
 from voice.processors.dialog import DialogProcessor
+from voice.processors.record import AgentTap, CallerTap
 from voice.processors.tts import SpeechCache, TTSProcessor
 from voice.processors.turn import TurnProcessor
+from voice.recording import CallRecorder
 
 
 @dataclass
@@ -30,11 +32,15 @@ def build_call_pipeline(
     *,
     out_sample_rate_hz: int = 16000,
     extra: list[FrameProcessor] | None = None,
+    recorder: CallRecorder | None = None,
 ) -> CallPipeline:
     """`transport_in` may be None when audio is queued into the worker directly."""
     dialog = DialogProcessor(ctx)
     processors: list[FrameProcessor] = [TurnProcessor(ctx), dialog, TTSProcessor(ctx, cache)]
     processors.extend(extra or [])
+    if recorder is not None:
+        processors.insert(0, CallerTap(recorder))
+        processors.append(AgentTap(recorder))
     processors.append(transport_out)
     if transport_in is not None:
         processors.insert(0, transport_in)
