@@ -181,6 +181,8 @@ def _common(h: Headers) -> tuple:  # type: ignore[type-arg]
             raise ParseError("bad Content-Type")
     for name in ("Require", "Supported", "Proxy-Require"):
         for value in h.get_all(name):
+            if name == "Supported" and not value:
+                continue  # Supported may be empty (RFC 3261 20.37)
             if not all(is_token(t.strip(LWS)) for t in split_top(value, ",")):
                 raise ParseError(f"bad {name}")
     return vias, from_, to, call_id, cseq_method, cseq

@@ -134,10 +134,8 @@ def _tone(seconds: float) -> bytes:
 async def test_baresip_hears_the_tone_the_server_plays(tmp_path: Path) -> None:
     need("baresip")
     mic = tmp_path / "mic.wav"
-    subprocess.run(
-        ["sox", str(RECORDING), "-r", "8000", "-c", "1", "-b", "16", str(mic), "trim", "0", "4"],
-        check=True, timeout=30,
-    )  # fmt: skip
+    sox = ["sox", str(RECORDING), "-r", "8000", "-c", "1", "-b", "16", str(mic), "trim", "0", "4"]
+    await asyncio.to_thread(subprocess.run, sox, check=True, timeout=30)
     conf = tmp_path / "conf"
     rec = tmp_path / "rec"
     conf.mkdir()
