@@ -61,6 +61,12 @@ def cmd_bench(args: argparse.Namespace, cfg: HotlineConfig) -> int:
                                          as_json=args.json, progress=_progress))
 
 
+def cmd_chat(args: argparse.Namespace, cfg: HotlineConfig) -> int:
+    from telephony.chat import run_chat
+
+    return asyncio.run(run_chat(cfg, as_json=args.json, caller_id=args.caller_id, progress=_progress))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hotline", description="Hotline voice-first AI contact center")
     p.add_argument("--config", help="path to config.toml (default: ./config.toml or $HOTLINE_CONFIG)")
@@ -77,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--speed", type=float, default=1.0, help="stream the recording N times real time")
     c.add_argument("--channel", type=int, default=None, help="use this channel of a multi-channel file")
     c.set_defaults(func=cmd_call)
+
+    ch = sub.add_parser("chat", help="talk to the dialog brain in text (same brain as calls)")
+    ch.add_argument("--json", action="store_true",
+                    help="JSON lines: read one message per line (text or {\"text\": ...}), print replies as JSON")
+    ch.add_argument("--caller-id", help="caller identity (e.g. a phone number) for the session")
+    ch.set_defaults(func=cmd_chat)
 
     b = sub.add_parser("bench", help="benchmarks")
     bsub = b.add_subparsers(dest="bench", required=True)

@@ -51,6 +51,7 @@ class LLMConfig:
 class DialogConfig:
     company_name: str = "Acme Apparel"
     guidelines_path: str = "../shared/testdata/domain/abcd/guidelines.json"
+    cache_dir: str = ""  # embedding cache; "" = <data_dir>/cache
     llm: LLMConfig = field(default_factory=LLMConfig)
 
 

@@ -41,8 +41,9 @@ def build_engine(cfg: HotlineConfig) -> DialogEngine:
             f"dialog.guidelines_path: policy manual {guidelines} not found "
             "(the demo company's knowledge base is built from it)"
         )
+    cache = Path(cfg.dialog.cache_dir).expanduser() if cfg.dialog.cache_dir else None
     return build(data_dir=cfg.data_path, guidelines_path=guidelines,
-                 company_name=cfg.dialog.company_name)
+                 company_name=cfg.dialog.company_name, cache_dir=cache)
 
 
 def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = None) -> Services:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-TESTDATA = ROOT.parent / "shared" / "testdata"
+from tests.helpers import EMBED_CACHE, ROOT, TESTDATA
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +25,8 @@ def hotline_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
     cfg = load_config(ROOT / "config.toml", env={})
     data_dir = tmp_path_factory.mktemp("hotline-data")
     server = dataclasses.replace(cfg.server, data_dir=str(data_dir), port=0)
-    dialog = dataclasses.replace(cfg.dialog, guidelines_path=str(TESTDATA / "domain/abcd/guidelines.json"))
+    dialog = dataclasses.replace(cfg.dialog, guidelines_path=str(TESTDATA / "domain/abcd/guidelines.json"),
+                                 cache_dir=str(EMBED_CACHE))
     return dataclasses.replace(cfg, server=server, dialog=dialog)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -16,6 +15,7 @@ import soundfile as sf
 
 from telephony.audiofile import read_mono
 from telephony.store import CallStore
+from tests.helpers import cli_env
 from voice.audio import resample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,8 +46,7 @@ def test_kill_9_mid_call_keeps_transcript_and_recording(testdata: Path, tmp_path
     wav = tmp_path / "long_call.wav"
     _long_call(testdata, wav)
     data = tmp_path / "data"
-    env = {**os.environ, "HOTLINE_SERVER_DATA_DIR": str(data),
-           "HOTLINE_DIALOG_GUIDELINES_PATH": str(testdata / "domain/abcd/guidelines.json")}
+    env = cli_env(data)
     proc = subprocess.Popen([sys.executable, "-m", "telephony.cli", "call", str(wav)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     db = data / "hotline.db"

@@ -13,6 +13,7 @@ import pytest
 
 from telephony.audiofile import read_mono
 from telephony.wer import wer
+from tests.helpers import cli_env
 from voice.audio import resample
 from voice.filecall import run_file_call
 
@@ -75,12 +76,9 @@ async def test_agent_reply_audio_says_the_stored_text(services, testdata: Path) 
 def test_cli_call_prints_turns_as_json(testdata: Path, tmp_path: Path) -> None:
     out = tmp_path / "reply.wav"
     wav = testdata / "speech/speechbrain/spk1_snt5.wav"
-    env_cfg = {"HOTLINE_SERVER_DATA_DIR": str(tmp_path / "data"),
-               "HOTLINE_DIALOG_GUIDELINES_PATH": str(testdata / "domain/abcd/guidelines.json")}
-    import os
     proc = subprocess.run([sys.executable, "-m", "telephony.cli", "call", str(wav), "--json",
                            "--out", str(out), "--speed", "2"],
-                          capture_output=True, text=True, timeout=240, env={**os.environ, **env_cfg},
+                          capture_output=True, text=True, timeout=240, env=cli_env(tmp_path / "data"),
                           cwd=Path(__file__).resolve().parents[2])
     assert proc.returncode == 0, proc.stderr[-2000:]
     doc = json.loads(proc.stdout)
