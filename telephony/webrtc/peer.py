@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipecat.frames.frames import Frame
+from pipecat.pipeline.pipeline import Pipeline
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.transports.base_transport import TransportParams
 from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
@@ -22,8 +23,7 @@ from telephony.calls import CallRegistry, LiveCall
 from telephony.config import WebRTCConfig
 from telephony.webrtc.ice import ice_servers, restrict_host_addresses
 from voice.frames import GreetFrame
-from voice.pipeline import CallPipeline, build_call_pipeline
-from voice.processors.tts import SpeechCache
+from voice.pipeline import CallPipeline
 
 log = logging.getLogger(__name__)
 IN_SAMPLE_RATE_HZ = 16000  # what the voice loop runs at; pipecat resamples Opus' 48 kHz once
@@ -67,8 +67,8 @@ async def close_peer(connection: SmallWebRTCConnection, call_id: str) -> None:
     await connection.cleanup()  # waits for its own event-handler tasks
 
 
-async def start_call(calls: CallRegistry, cache: SpeechCache, cfg: WebRTCConfig,
-                     sdp: str, sdp_type: str, caller_id: str | None) -> Answer:
+async def start_call(calls: CallRegistry, cfg: WebRTCConfig, sdp: str, sdp_type: str,
+                     caller_id: str | None) -> Answer:
     restrict_host_addresses(cfg.ice_host_addresses)
     connection = SmallWebRTCConnection(ice_servers=ice_servers(cfg),
                                        connection_timeout_secs=CONNECT_TIMEOUT_S)
@@ -85,7 +85,7 @@ async def start_call(calls: CallRegistry, cache: SpeechCache, cfg: WebRTCConfig,
         raise
     live = await calls.open("webrtc", caller_id=caller_id, meta={"pc_id": connection.pc_id})
     try:
-        call = _build(live, calls, cache, connection)
+        call = _build(live, calls, connection)
     except BaseException:
         await close_peer(connection, live.call_id)
         await calls.close(live.call_id, "error")
@@ -96,16 +96,17 @@ async def start_call(calls: CallRegistry, cache: SpeechCache, cfg: WebRTCConfig,
                   call_id=live.call_id)
 
 
-def _build(live: LiveCall, calls: CallRegistry, cache: SpeechCache,
-           connection: SmallWebRTCConnection) -> CallPipeline:
+def _build(live: LiveCall, calls: CallRegistry, connection: SmallWebRTCConnection) -> CallPipeline:
     params = TransportParams(
         audio_in_enabled=True, audio_in_sample_rate=IN_SAMPLE_RATE_HZ, audio_in_passthrough=True,
         audio_out_enabled=True, audio_out_sample_rate=OUT_SAMPLE_RATE_HZ,
     )
     transport = SmallWebRTCTransport(connection, params)
     closer = PeerCloser(connection, live.call_id)
-    call = build_call_pipeline(live.ctx, cache, transport.input(), transport.output(),
-                               out_sample_rate_hz=OUT_SAMPLE_RATE_HZ, extra=[closer])
+    # The closer sits with the output transport, so the registry's recorded pipeline
+    # cleans it up (and so closes the peer) as part of the call's own task.
+    transport_out = Pipeline([closer, transport.output()])
+    call = calls.pipeline(live, transport.input(), transport_out, out_sample_rate_hz=OUT_SAMPLE_RATE_HZ)
     greeted = False
 
     @transport.event_handler("on_client_connected")

@@ -21,7 +21,6 @@ from starlette.staticfiles import StaticFiles
 
 from telephony.calls import CallRegistry
 from telephony.config import HotlineConfig
-from telephony.services import Services
 from telephony.webrtc.events import call_events
 from telephony.webrtc.peer import start_call
 
@@ -55,11 +54,9 @@ async def offer(request: Request) -> Response:
     if caller_id is None and request.client is not None:
         caller_id = request.client.host
     cfg: HotlineConfig = request.app.state.config
-    services: Services = request.app.state.services
     calls: CallRegistry = request.app.state.calls
     try:
-        answer = await start_call(calls, services.speech_cache, cfg.webrtc, data["sdp"], "offer",
-                                  caller_id)
+        answer = await start_call(calls, cfg.webrtc, data["sdp"], "offer", caller_id)
     except (ValueError, InvalidAccessError, InvalidStateError) as e:  # aiortc on a bad SDP
         log.warning("rejected WebRTC offer: %s", e)
         return _error(f"cannot answer this offer: {e}", 400)

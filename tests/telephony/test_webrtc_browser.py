@@ -112,6 +112,7 @@ async def test_browser_calls_the_agent(services: Any, hotline_config: Any, testd
           f"caller said {caller!r}, WER {error_rate:.2f}; agent turns {len(agent)}; "
           f"browser heard RMS max {heard['agentRmsMax']:.3f} ({heard['agentLoudFrames']} loud 50 ms reads), "
           f"RTP {rtp}")
+    print(f"recording {record['recording']}")
 
     assert record is not None and record["transport"] == "webrtc"
     assert record["ended_at"] is not None and record["end_reason"] == "caller_hangup"
@@ -122,5 +123,8 @@ async def test_browser_calls_the_agent(services: Any, hotline_config: Any, testd
     assert any(t["speaker"] == "caller" for t in heard["turns"]), "the caller's turn never reached the page"
     assert heard["agentRmsMax"] > 0.02 and heard["agentLoudFrames"] >= 10, "no agent audio reached the page"
     assert rtp["packetsReceived"] > 100 and rtp["totalAudioEnergy"] > 0.01, f"no agent audio over RTP: {rtp}"
+    recording, _ = sf.read(record["recording"], dtype="float32", always_2d=True)
+    caller_rms, agent_rms = np.sqrt(np.mean(recording**2, axis=0))
+    assert caller_rms > 0.005 and agent_rms > 0.005, f"recording is silent: {caller_rms=} {agent_rms=}"
     leaked = {t for t in asyncio.all_tasks() - tasks_before if t is not asyncio.current_task() and not t.done()}
     assert not leaked, f"tasks left running after shutdown: {leaked}"
