@@ -10,20 +10,27 @@ greetings > a confident transactional intent > a grounded knowledge answer > cla
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from dialog import replies
 from dialog.escalation import handoff, should_escalate
-from dialog.flows.cancel import confirm, propose_cancel_order, propose_cancel_subscription
-from dialog.flows.orders import AWAITING_KEY, order_status
+from dialog.flows.cancel import (
+    PENDING_KEY,
+    confirm,
+    propose_cancel_order,
+    propose_cancel_subscription,
+)
+from dialog.flows.orders import AWAITING_KEY, EXCLUDED_KEY, ORDER_KEY, order_status
 from dialog.flows.returns import return_window
-from dialog.intents import FLOW_INTENTS
 from dialog.knowledge import KnowledgeAnswerer
+from dialog.routing import route
 from dialog.services import Services
 from dialog.types import Reply, Session
 from nlu.cues import Cue, cues
 from nlu.entities import Entities
 from nlu.intent import IntentClassifier
+from nlu.normalize import strip_fillers
 from nlu.sentiment import sentiment
 
 log = logging.getLogger(__name__)
@@ -33,6 +40,11 @@ FAILURES_KEY = "consecutive_failures"
 SENTIMENT_KEY = "sentiment"
 INTENT_KEY = "last_intent"
 Flow = Callable[[Services, Session, Entities], Reply]
+# Questions about the order just discussed; answered by re-stating its status.
+_ORDER_FOLLOW_UP = re.compile(
+    r"\b(carrier|tracking|courier|arriv\w*|deliver\w*|ship\w*|late|delay\w*|when|where|status|estimate)\b",
+    re.IGNORECASE,
+)
 
 
 class Brain:
@@ -69,7 +81,7 @@ class Brain:
             session.state[FAILURES_KEY] = 0
         if not reply.escalate and (reason := should_escalate(session.state[SENTIMENT_KEY])):
             reply = self.escalate(session, reason)
-        if reply.intent and not reply.intent.startswith(("clarify", "confirm")):
+        if reply.intent and reply.intent != "clarify":
             session.state[INTENT_KEY] = reply.intent
         return self._say(session, reply)
 
@@ -79,10 +91,16 @@ class Brain:
         found = cues(text)
         if Cue.HUMAN in found:
             return self.escalate(session, "caller asked for a human")
+        ents = self.services.entities(text)
+        last = _flow_of(session.state.get(INTENT_KEY))
+        if Cue.CORRECTION in found and last in self.flows and session.state.get(ORDER_KEY):
+            # "No, the other order": forget the order we picked and resolve again.
+            session.state.pop(PENDING_KEY, None)
+            session.state.setdefault(EXCLUDED_KEY, []).append(session.state.pop(ORDER_KEY))
+            return self.flows[last](self.services, session, ents)
         confirmed = confirm(self.services, session, found)
         if confirmed is not None:
             return confirmed
-        ents = self.services.entities(text)
         awaiting = session.state.get(AWAITING_KEY)
         if awaiting in self.flows and _gives_detail(ents):
             return self.flows[awaiting](self.services, session, ents)
@@ -92,13 +110,22 @@ class Brain:
             return Reply(text="Hi! How can I help you today?", intent="greeting", confidence=1.0)
         if found & {Cue.AFFIRM, Cue.DENY} and len(text.split()) <= 3:
             return Reply(text=replies.ANYTHING_ELSE, intent="ack", confidence=1.0)
-        guess = self.classifier.predict(text)
-        if guess.intent in FLOW_INTENTS:
-            log.debug("flow %s (%.2f)", guess.intent, guess.confidence)
-            reply = self.flows[guess.intent](self.services, session, ents)
-            reply.confidence = round(guess.confidence, 3)
+        if (
+            session.state.get(ORDER_KEY)
+            and last == "order_status"
+            and _ORDER_FOLLOW_UP.search(text)
+        ):
+            return order_status(self.services, session, ents)  # "which carrier is it with?"
+        clean = strip_fillers(text)
+        chosen = route(session, clean, self.classifier.rank(clean))
+        if chosen.question is not None:
+            return chosen.question
+        if chosen.flow is not None:
+            log.debug("flow %s (%.2f)", chosen.flow, chosen.confidence)
+            reply = self.flows[chosen.flow](self.services, session, ents)
+            reply.confidence = round(chosen.confidence, 3)
             return reply
-        answer = self.knowledge.answer(text)
+        answer = self.knowledge.answer(clean)
         if answer.reply is not None:
             return answer.reply
         return Reply(text=replies.CLARIFY, intent="clarify", confidence=answer.best_score)
@@ -120,6 +147,12 @@ class Brain:
     def _say(self, session: Session, reply: Reply) -> Reply:
         session.history.append(("agent", reply.text))
         return reply
+
+
+def _flow_of(intent: object) -> str:
+    """'confirm_cancel_order' -> 'cancel_order'; other intents unchanged."""
+    text = str(intent or "")
+    return text.removeprefix("confirm_")
 
 
 def _gives_detail(ents: Entities) -> bool:

@@ -35,7 +35,7 @@ class HotlineEngine:
 
     async def on_dtmf(self, session: Session, digits: str) -> Reply | None:
         """Keypad input: 0 asks for a human; other digits are read as spoken text."""
-        digits = digits.strip()
+        digits = digits.strip().strip("#*")
         if not digits:
             return None
         if digits == "0":

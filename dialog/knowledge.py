@@ -37,8 +37,10 @@ class KnowledgeAnswerer:
             log.debug("no passage fits %r (best %.2f)", question, best_score)
             return Answer(None, best_score)
         best = hits[0]
-        cited = [h for h in hits if h.score >= best.score - SECOND_CITATION_MARGIN][:2]
-        citations = [_citation(h) for h in cited]
+        runners = [
+            h for h in hits if h is not best and h.score >= best.score - SECOND_CITATION_MARGIN
+        ]
+        citations = [_citation(h) for h in [best, *runners[:1]]]
         if not best.passage.spoken:
             text = replies.NO_DETAIL
         else:

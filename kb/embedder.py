@@ -17,6 +17,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 EMBEDDING_DIM = 384
+RECENT_QUERIES = 256
 
 
 class Embedder:
@@ -26,6 +27,7 @@ class Embedder:
         self._model = model
         self._lock = threading.Lock()
         self._cache_dir = cache_dir
+        self._recent: dict[str, np.ndarray] = {}  # the same turn is embedded by several users
 
     @classmethod
     def load(cls, cache_dir: Path | None = None, num_threads: int | None = None) -> Embedder:
@@ -37,11 +39,22 @@ class Embedder:
         return cls(E5(num_threads=num_threads), cache_dir)
 
     def query(self, text: str) -> np.ndarray:
+        cached = self._recent.get(text)
+        if cached is not None:
+            return cached
         with self._lock:
-            vec = self._model.query(text)  # type: ignore[attr-defined]
-        return np.asarray(vec, dtype=np.float32)
+            vec = np.asarray(self._model.query(text), dtype=np.float32)  # type: ignore[attr-defined]
+            if len(self._recent) >= RECENT_QUERIES:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[text] = vec
+        return vec
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 1:
+            return self.query(texts[0])[None, :]
+        return self._queries(texts)
+
+    def _queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
         with self._lock:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
-from kb.embedder import Embedder
+from kb.embedder import EMBEDDING_DIM, Embedder
 from kb.passages import Passage
 from kb.tokenize import tokens
 
@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 
 DENSE_FLOOR = 0.78  # e5 cosine at or below this carries no evidence
 DENSE_CEIL = 0.90  # ... and at or above this is a near-paraphrase
-BM25_HALF = 6.0  # BM25 score that maps to 0.5
+BM25_HALF = 2.0  # BM25 score that maps to 0.5
 DENSE_WEIGHT = 0.65
-MATCH_THRESHOLD = 0.42  # in-domain recall 0.97, CLINC oos_val rejected 0.86 (docs/kb.md)
+MATCH_THRESHOLD = 0.46  # python -m kb.calibrate; figures in docs/kb.md
 MIN_VIEW_WORDS = 6
 
 
@@ -45,7 +45,7 @@ class HybridIndex:
         self._embedder = embedder
         self._swap_lock = threading.Lock()
         self._passages: list[Passage] = []
-        self._vectors = np.zeros((3, 0, 0), dtype=np.float32)
+        self._vectors = np.zeros((3, 0, EMBEDDING_DIM), dtype=np.float32)
         self._bm25: bm25s.BM25 | None = None
         self.replace(passages)
 
@@ -73,7 +73,7 @@ class HybridIndex:
         vectors = (
             np.stack([self._embedder.passages(v) for v in views])
             if items
-            else np.zeros((3, 0, 0), np.float32)
+            else np.zeros((3, 0, EMBEDDING_DIM), np.float32)
         )
         bm25 = bm25s.BM25()
         corpus = [tokens(f"{p.title} {p.spoken} {p.text}") or ["_"] for p in items]

@@ -85,13 +85,16 @@ def load_manual(path: Path, answers: dict[str, str] | None = None) -> list[Passa
                 if key in seen_policy or len(action.get("subtext", [])) < 2 or "toggle" in key:
                     continue
                 doc_id = f"{sub_id}/{slug(button)}"
+                spoken = answers[doc_id] if doc_id in answers else _fallback_spoken(lines)
+                if not spoken:
+                    continue  # a console step with nothing to tell a caller: noise in search
                 seen_policy[key] = doc_id
                 passages.append(
                     Passage(
                         doc_id=doc_id,
                         title=f"{sub_name}: {button}",
                         text=f"{sub_name}. {button}. " + " ".join(lines),
-                        spoken=answers[doc_id] if doc_id in answers else _fallback_spoken(lines),
+                        spoken=spoken,
                         summary=f"{sub_name}: {lines[0]}",
                         tags=(slug(flow_name), slug(sub_name), "policy"),
                     )

@@ -17,6 +17,7 @@ class Cue(StrEnum):
     GOODBYE = "goodbye"
     THANKS = "thanks"
     GREETING = "greeting"
+    CORRECTION = "correction"
 
 
 _HUMAN = re.compile(
@@ -39,7 +40,15 @@ _GOODBYE = re.compile(
     r"\b(bye|goodbye|that's all|that is all|nothing else|i'm done|hang up)\b", re.I
 )
 _THANKS = re.compile(r"^\s*(thanks|thank you|thx|cheers)\b[\s\w,.!]{0,20}$", re.IGNORECASE)
-_GREETING = re.compile(r"^\s*(hi|hello|hey|good (?:morning|afternoon|evening))\b[\s,.!]*$", re.I)
+_CORRECTION = re.compile(
+    r"\b(the other (?:one|order)|(?:not|wrong) (?:that|this) (?:one|order)|a different (?:one|order)|"
+    r"that's not (?:it|the one|my order)|wrong order)\b",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|there|anyone there)\b[\s,.!?]*)+$",
+    re.IGNORECASE,
+)
 
 
 def cues(text: str) -> set[Cue]:
@@ -55,6 +64,8 @@ def cues(text: str) -> set[Cue]:
         found.add(Cue.GOODBYE)
     if _THANKS.search(text):
         found.add(Cue.THANKS)
+    if _CORRECTION.search(text):
+        found.add(Cue.CORRECTION)
     if _GREETING.search(text):
         found.add(Cue.GREETING)
     return found

@@ -99,6 +99,12 @@ class IntentClassifier:
     def predict(self, text: str) -> IntentResult:
         return self.predict_vector(self._embed([text])[0])
 
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """All intents with their probabilities, most likely first."""
+        probs = self.probabilities(self._embed([text])[0])[0]
+        order = np.argsort(-probs)
+        return [(self.labels[i], float(probs[i])) for i in order]
+
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)

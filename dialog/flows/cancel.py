@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from dialog.errors import ToolError
-from dialog.flows.orders import AWAITING_KEY, describe, find_order
+from dialog.flows.orders import AWAITING_KEY, ORDER_KEY, describe, find_order
 from dialog.services import Services, say_date
 from dialog.types import Reply, Session
+from kb.adapters import Order
 from nlu.cues import Cue
 from nlu.entities import Entities
 
@@ -41,12 +42,10 @@ def propose_cancel_order(svc: Services, session: Session, ents: Entities) -> Rep
             confidence=1.0,
         )
     session.state.pop(AWAITING_KEY, None)
+    session.state[ORDER_KEY] = order.order_id
     if order.status != "order_received":
         return Reply(
-            text=(
-                "Sorry, that order has already shipped, so I can't cancel it. "
-                "Once it arrives, you can return it."
-            ),
+            text=_not_cancellable(order),
             intent="cancel_order",
             confidence=1.0,
         )
@@ -80,6 +79,18 @@ def propose_cancel_subscription(svc: Services, session: Session, ents: Entities)
         {"subscription_id": sub.subscription_id},
         f"Just to confirm. You want to cancel your {sub.billing_cycle} {sub.plan} "
         f"subscription?{renews} Please say yes or no.",
+    )
+
+
+def _not_cancellable(order: Order) -> str:
+    what = describe(order)
+    if order.status == "cancelled":
+        return f"That's already done. {what[0].upper()}{what[1:]} is cancelled."
+    if order.status == "delivered":
+        return f"Sorry, I can't cancel that one. {what[0].upper()}{what[1:]} was already delivered. You can return it instead."
+    return (
+        f"Sorry, I can't cancel that one. {what[0].upper()}{what[1:]} has already shipped. "
+        "Once it arrives, you can return it."
     )
 
 

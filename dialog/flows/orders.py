@@ -9,6 +9,7 @@ from nlu.entities import Entities
 
 AWAITING_KEY = "awaiting"
 ORDER_KEY = "order_id"
+EXCLUDED_KEY = "excluded_orders"  # orders the caller said they did not mean
 _STATUS_WORDS = {
     "order_received": "has been received and hasn't shipped yet",
     "in_transit": "is on its way",
@@ -31,6 +32,8 @@ def find_order(
         order = svc.orders.order(str(remembered)) if remembered else None
         return order, []
     orders = svc.tools.call(session, "list_orders", {"customer_id": customer.customer_id})
+    excluded = set(session.state.get(EXCLUDED_KEY, []))
+    orders = [o for o in orders if o.order_id not in excluded] or orders
     if ents.dates:
         dated = [o for o in orders if o.placed_on in ents.dates]
         if len(dated) == 1:
@@ -46,6 +49,8 @@ def find_order(
     open_orders = [o for o in orders if o.status not in ("delivered", "cancelled")]
     if len(open_orders) == 1:
         return open_orders[0], []
+    if len(orders) == 1:
+        return orders[0], []
     return None, open_orders or orders
 
 
@@ -99,5 +104,5 @@ def status_text(order: Order) -> str:
         label = "The new delivery estimate" if late else "The delivery estimate"
         parts.append(f"{label} is {say_date(order.current_estimate)}.")
     elif order.status == "delivered" and order.current_estimate:
-        parts[-1] = f"It was delivered on {say_date(order.current_estimate)}."
+        parts[-1] = parts[-1].rstrip(".") + f" on {say_date(order.current_estimate)}."
     return " ".join(parts)

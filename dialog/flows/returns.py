@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dialog.flows.orders import AWAITING_KEY, find_order
+from dialog.flows.orders import AWAITING_KEY, ORDER_KEY, find_order
 from dialog.knowledge import citation_for
 from dialog.services import Services, say_date
 from dialog.types import Reply, Session
@@ -26,6 +26,7 @@ def return_window(svc: Services, session: Session, ents: Entities) -> Reply:
     if customer is not None and (ents.order_ids or ents.products or ents.dates):
         order, _ = find_order(svc, session, ents, customer)
         if order is not None:
+            session.state[ORDER_KEY] = order.order_id
             purchased = purchased or order.placed_on
             item = item or (order.lines[0].product_name if order.lines else None)
     if purchased is not None:

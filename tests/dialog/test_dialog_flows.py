@@ -113,3 +113,36 @@ async def test_handoff_package_names_customer_and_redacts_pii(
     assert reply.escalate and package["tool"] == "handoff"
     assert package["customer"]["name"] == "Priya Shah"
     assert "4111" not in " ".join(package["caller_turns"])
+
+
+async def test_correction_switches_to_the_other_order(engine: DialogEngine, demo: SqliteDemoStore) -> None:
+    session = Session(call_id="correct-1", caller_id=SAM)
+    first = await engine.respond(session, "Where's my order?")
+    picked = "10290" if "10290" in first.text else "10263"
+    assert picked in first.text
+    second = await engine.respond(session, "No, the other order")
+    other = "10263" if picked == "10290" else "10290"
+    assert other in second.text and picked not in second.text
+
+
+async def test_ambiguous_cancel_asks_which(engine: DialogEngine, demo: SqliteDemoStore) -> None:
+    session = Session(call_id="ambiguous-1", caller_id=JORDAN)
+    question = await engine.respond(session, "Cancel")
+    assert question.intent == "disambiguate" and "?" in question.text
+    answer = await engine.respond(session, "The subscription")
+    assert answer.intent == "confirm_cancel_subscription"
+    assert demo.subscriptions_for("C1001")[0].status == "active"
+
+
+async def test_follow_up_question_about_the_same_order(engine: DialogEngine, demo: SqliteDemoStore) -> None:
+    session = Session(call_id="follow-1", caller_id=PRIYA)
+    await engine.respond(session, "When is my stuff coming?")
+    reply = await engine.respond(session, "Which carrier is it with?")
+    assert "UPS" in reply.text
+
+
+async def test_order_number_typed_on_keypad(engine: DialogEngine, demo: SqliteDemoStore) -> None:
+    session = Session(call_id="dtmf-1")
+    await engine.respond(session, "I want to check on a delivery")
+    reply = await engine.on_dtmf(session, "10251#")
+    assert reply is not None and "10251" in reply.text

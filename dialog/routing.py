@@ -1,0 +1,62 @@
+"""Choose a flow from the classifier's ranking, or ask which of two the caller means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dialog.intents import FLOW_CONFIDENCE, FLOW_INTENTS
+from dialog.types import Reply, Session
+
+CHOICES_KEY = "intent_choices"
+# A pending "A or B?" question yields to a clearly different request.
+OVERRIDE_CONFIDENCE = 0.8
+FLOW_PHRASES = {
+    "order_status": "checking on an order",
+    "return_window": "returning something",
+    "cancel_order": "cancelling an order",
+    "cancel_subscription": "cancelling your subscription",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    flow: str | None
+    confidence: float
+    question: Reply | None = None  # ask this instead of running anything
+
+
+# Words that pick one side of an "A or B?" question ("the subscription", "my order").
+CHOICE_WORDS = {
+    "order_status": ("status", "where", "track", "deliver", "check"),
+    "return_window": ("return", "send back"),
+    "cancel_order": ("order",),
+    "cancel_subscription": ("subscription", "membership", "plan"),
+}
+SHORT_ANSWER_WORDS = 4
+
+
+def route(session: Session, text: str, ranked: list[tuple[str, float]]) -> Route:
+    top, top_p = ranked[0]
+    choices = session.state.pop(CHOICES_KEY, None)
+    if choices:
+        low = text.lower()
+        named = [c for c in choices if any(w in low for w in CHOICE_WORDS.get(c, ()))]
+        if len(named) == 1:
+            return Route(named[0], 1.0)
+        short = len(text.split()) <= SHORT_ANSWER_WORDS
+        if short or not (top not in choices and top_p >= OVERRIDE_CONFIDENCE):
+            label, p = next((lp for lp in ranked if lp[0] in choices), ranked[0])
+            return Route(label if label in FLOW_INTENTS else None, p)
+    if top in FLOW_INTENTS and top_p >= FLOW_CONFIDENCE:
+        return Route(top, top_p)
+    flows = [(label, p) for label, p in ranked[:2] if label in FLOW_INTENTS]
+    if len(flows) == 2 and flows[0][1] + flows[1][1] >= FLOW_CONFIDENCE:
+        session.state[CHOICES_KEY] = [label for label, _ in flows]
+        a, b = (FLOW_PHRASES[label] for label, _ in flows)
+        question = Reply(
+            text=f"Sure. Is that about {a}, or {b}?",
+            intent="disambiguate",
+            confidence=round(flows[0][1], 3),
+        )
+        return Route(None, flows[0][1], question)
+    return Route(None, top_p)
