@@ -9,10 +9,15 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from telephony.auth import routes as auth_routes
+from telephony.auth.middleware import AuthMiddleware
+from telephony.auth.policy import visible_calls
+from telephony.auth.state import AuthSettings, open_auth
 from telephony.calls import CallRegistry
 from telephony.config import HotlineConfig
 from telephony.services import Services, build_services
@@ -29,18 +34,32 @@ async def health(request: Request) -> Response:
 
 
 async def list_calls(request: Request) -> Response:
+    """The calls this user may see (telephony.auth.policy.can_see_call)."""
     services: Services = request.app.state.services
-    return JSONResponse({"calls": await services.store.recent_calls(50),
-                         "active": list(request.app.state.calls.active)})
+    user = request.state.user
+    active = [c for c in [await services.store.call(i) for i in request.app.state.calls.active] if c]
+    return JSONResponse({"calls": visible_calls(user, await services.store.recent_calls(50)),
+                         "active": [c["id"] for c in visible_calls(user, active)]})
 
 
 async def call_detail(request: Request) -> Response:
+    """Call record + transcript; the auth middleware has checked access and audited it."""
     services: Services = request.app.state.services
     call_id = request.path_params["call_id"]
     call = await services.store.call(call_id)
     if call is None:
         return JSONResponse({"error": "no such call"}, status_code=404)
     return JSONResponse({"call": call, "turns": await services.store.turns(call_id)})
+
+
+async def call_recording(request: Request) -> Response:
+    """The call's two-channel WAV (checked and audited by the auth middleware)."""
+    services: Services = request.app.state.services
+    call = await services.store.call(request.path_params["call_id"])
+    path = Path(call["recording"]) if call and call.get("recording") else None
+    if path is None or not path.is_file():
+        return JSONResponse({"error": "no recording for this call"}, status_code=404)
+    return FileResponse(path, media_type="audio/wav")
 
 
 async def index(request: Request) -> Response:
@@ -62,12 +81,15 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             log.warning("closed %d call record(s) left open by an earlier crash", closed)
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
+        app.state.auth = await asyncio.to_thread(
+            open_auth, cfg.data_path / "hotline.db", AuthSettings.for_public_url(cfg.server.public_url))
         if on_ready is not None:
             on_ready()
         try:
             yield
         finally:
             await app.state.calls.hang_up_all("server_shutdown")
+            await asyncio.to_thread(app.state.auth.close)
             if own:
                 svc.close()
 
@@ -76,10 +98,13 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         Route("/health", health),
         Route("/api/calls", list_calls),
         Route("/api/calls/{call_id}", call_detail),
+        Route("/api/calls/{call_id}/recording", call_recording),
+        *auth_routes.routes(),
     ]
     for factory in _route_factories():
         routes.extend(factory())
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # every route must have a row in telephony/auth/policy.py (default deny)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AuthMiddleware)])
     app.state.config = cfg
     return app
 

@@ -37,9 +37,18 @@ def cmd_serve(args: argparse.Namespace, cfg: HotlineConfig) -> int:
     base = cfg.server.public_url or f"http://{host}:{port}"
     print(f"Hotline starting (config: {cfg.source}); loading models ...", file=sys.stderr)
 
+    from telephony.auth.demo import demo_credentials, seed_demo_users
+
+    seed_demo_users(cfg.data_path)
+    credentials = demo_credentials(cfg.data_path)
+
     def urls() -> None:
         print(f"\nHotline is ready.\n  Softphone (call the demo agent): {base}/\n"
-              f"  Health: {base}/health\n  Calls API: {base}/api/calls\n", file=sys.stderr, flush=True)
+              f"  Health: {base}/health\n  Calls API: {base}/api/calls\n"
+              f"  Staff sign-in: {base}/login\n", file=sys.stderr, flush=True)
+        if credentials:
+            print(f"Demo users ({cfg.data_path / 'demo-users.txt'}; delete it to stop printing):\n"
+                  f"{credentials}", file=sys.stderr, flush=True)
 
     app = create_app(cfg, progress=_progress, on_ready=urls)
 
@@ -65,6 +74,12 @@ def cmd_chat(args: argparse.Namespace, cfg: HotlineConfig) -> int:
     from telephony.chat import run_chat
 
     return asyncio.run(run_chat(cfg, as_json=args.json, caller_id=args.caller_id, progress=_progress))
+
+
+def cmd_users(args: argparse.Namespace, cfg: HotlineConfig) -> int:
+    from telephony.auth.cli import run_users
+
+    return run_users(args, cfg.data_path / "hotline.db")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     lat.add_argument("--limit", type=int, default=0, help="only the first N English clips")
     lat.add_argument("--json", action="store_true")
     lat.set_defaults(func=cmd_bench)
+
+    from telephony.auth.cli import add_parser as add_users_parser
+
+    add_users_parser(sub).set_defaults(func=cmd_users)
     return p
 
 
