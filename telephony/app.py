@@ -21,6 +21,7 @@ from telephony.auth.state import AuthSettings, open_auth
 from telephony.calls import CallRegistry
 from telephony.config import HotlineConfig
 from telephony.services import Services, build_services
+from telephony.sip_bridge import start_sip
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -81,6 +82,12 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             log.warning("closed %d call record(s) left open by an earlier crash", closed)
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
+        try:
+            app.state.sip = await start_sip(cfg.sip, app.state.calls, greeting=cfg.voice.greeting)
+        except BaseException:
+            if own:
+                svc.close()
+            raise
         app.state.auth = await asyncio.to_thread(
             open_auth, cfg.data_path / "hotline.db", AuthSettings.for_public_url(cfg.server.public_url))
         if on_ready is not None:
@@ -89,6 +96,8 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             yield
         finally:
             await app.state.calls.hang_up_all("server_shutdown")
+            if app.state.sip is not None:
+                await app.state.sip.stop()
             await asyncio.to_thread(app.state.auth.close)
             if own:
                 svc.close()

@@ -15,10 +15,12 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from models.config import ModelConfig
 from telephony.errors import ConfigError
+from telephony.sip.config import SipConfig
 from voice.config import VoiceConfig
 
 ENV_PREFIX = "HOTLINE_"
@@ -37,6 +39,38 @@ class ServerConfig:
 class WebRTCConfig:
     ice_host_addresses: tuple[str, ...] = ("127.0.0.1",)
     stun_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SipSection:
+    """[sip]: the SIP user agent server for trunks and PBXs (mapped onto SipConfig)."""
+
+    enabled: bool = True
+    bind_host: str = "127.0.0.1"
+    bind_port: int = 5060
+    public_host: str = ""  # address written into SDP/Contact; "" = bind_host
+    rtp_port_min: int = 20000
+    rtp_port_max: int = 20999
+    max_calls: int = 50
+    auth_realm: str = "hotline"
+    auth_users: tuple[str, ...] = ()  # "user:password" entries; empty = no digest auth
+    allow_from: tuple[str, ...] = ()  # CIDRs or addresses; empty = everyone
+    answer_delay_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        bad = [u for u in self.auth_users if ":" not in u or not u.partition(":")[0]]
+        if bad:
+            raise ConfigError(f"sip.auth_users: entries must be \"user:password\", got {bad[0]!r}")
+        if self.rtp_port_min > self.rtp_port_max:
+            raise ConfigError("sip.rtp_port_min must not be above sip.rtp_port_max")
+
+    def sip_config(self) -> SipConfig:
+        users = dict(u.split(":", 1) for u in self.auth_users)
+        return SipConfig(bind_host=self.bind_host, bind_port=self.bind_port,
+                         public_host=self.public_host or None, rtp_port_min=self.rtp_port_min,
+                         rtp_port_max=self.rtp_port_max, max_calls=self.max_calls,
+                         auth_users=MappingProxyType(users), auth_realm=self.auth_realm,
+                         allow_from=self.allow_from, answer_delay_s=self.answer_delay_s)
 
 
 @dataclass(frozen=True)
@@ -61,6 +95,7 @@ class HotlineConfig:
     models: ModelConfig = field(default_factory=ModelConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     webrtc: WebRTCConfig = field(default_factory=WebRTCConfig)
+    sip: SipSection = field(default_factory=SipSection)
     dialog: DialogConfig = field(default_factory=DialogConfig)
     source: str = ""  # where it was read from (not a config key)
 
@@ -83,6 +118,11 @@ RANGES: dict[str, tuple[float, float]] = {
     "voice.turn_fallback_secs": (0.05, 10.0),
     "voice.max_turn_secs": (1.0, 600.0),
     "models.whisper_threads": (1, 64),
+    "sip.bind_port": (0, 65535),
+    "sip.rtp_port_min": (1024, 65535),
+    "sip.rtp_port_max": (1024, 65535),
+    "sip.max_calls": (1, 10000),
+    "sip.answer_delay_s": (0.0, 30.0),
 }
 
 

@@ -27,7 +27,8 @@ def hotline_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
     server = dataclasses.replace(cfg.server, data_dir=str(data_dir), port=0)
     dialog = dataclasses.replace(cfg.dialog, guidelines_path=str(TESTDATA / "domain/abcd/guidelines.json"),
                                  cache_dir=str(EMBED_CACHE))
-    return dataclasses.replace(cfg, server=server, dialog=dialog)
+    sip = dataclasses.replace(cfg.sip, bind_port=0)  # any free port: test apps never fight over 5060
+    return dataclasses.replace(cfg, server=server, dialog=dialog, sip=sip)
 
 
 @pytest.fixture(scope="session")
