@@ -39,6 +39,7 @@ MAX_CLARIFY_BEFORE_ESCALATION = 3
 FAILURES_KEY = "consecutive_failures"
 SENTIMENT_KEY = "sentiment"
 INTENT_KEY = "last_intent"
+OFFER_KEY = "offered_human"
 Flow = Callable[[Services, Session, Entities], Reply]
 # Questions about the order just discussed; answered by re-stating its status.
 _ORDER_FOLLOW_UP = re.compile(
@@ -81,6 +82,8 @@ class Brain:
             session.state[FAILURES_KEY] = 0
         if not reply.escalate and (reason := should_escalate(session.state[SENTIMENT_KEY])):
             reply = self.escalate(session, reason)
+        if reply.text == replies.NO_DETAIL:
+            session.state[OFFER_KEY] = True  # a "yes" next turn takes the offer
         if reply.intent and reply.intent != "clarify":
             session.state[INTENT_KEY] = reply.intent
         return self._say(session, reply)
@@ -91,6 +94,7 @@ class Brain:
         found = cues(text)
         if Cue.HUMAN in found:
             return self.escalate(session, "caller asked for a human")
+        offered = session.state.pop(OFFER_KEY, False)
         ents = self.services.entities(text)
         last = _flow_of(session.state.get(INTENT_KEY))
         if Cue.CORRECTION in found and last in self.flows and session.state.get(ORDER_KEY):
@@ -108,6 +112,10 @@ class Brain:
             return Reply(text=replies.GOODBYE, intent="goodbye", confidence=1.0, end_call=True)
         if Cue.GREETING in found:
             return Reply(text="Hi! How can I help you today?", intent="greeting", confidence=1.0)
+        if offered and Cue.AFFIRM in found and Cue.DENY not in found:
+            return self.escalate(
+                session, "caller accepted a colleague for a question we can't answer"
+            )
         if found & {Cue.AFFIRM, Cue.DENY} and len(text.split()) <= 3:
             return Reply(text=replies.ANYTHING_ELSE, intent="ack", confidence=1.0)
         if (
@@ -117,7 +125,9 @@ class Brain:
         ):
             return order_status(self.services, session, ents)  # "which carrier is it with?"
         clean = strip_fillers(text)
-        chosen = route(session, clean, self.classifier.rank(clean))
+        chosen = route(
+            session, clean, self.classifier.rank(clean), names_order=bool(ents.order_ids)
+        )
         if chosen.question is not None:
             return chosen.question
         if chosen.flow is not None:

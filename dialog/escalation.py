@@ -10,14 +10,21 @@ from dialog.types import Reply, Session
 from nlu.pii import redact
 from nlu.sentiment import NEGATIVE_THRESHOLD
 
-# Escalate before frustration peaks: this many negative turns in a row.
-NEGATIVE_TURNS_TO_ESCALATE = 3
+# Escalate before frustration peaks: a sustained negative trend over the last turns
+# (mean compound at or below -0.5, with at least two clearly negative turns), so one
+# blunt "no, that's wrong" does not trigger it but a run of angry turns does.
+TREND_TURNS = 3
+TREND_MEAN = -0.5
+MIN_NEGATIVE_TURNS = 2
 
 
 def should_escalate(sentiments: Sequence[float]) -> str | None:
-    recent = list(sentiments)[-NEGATIVE_TURNS_TO_ESCALATE:]
-    if len(recent) == NEGATIVE_TURNS_TO_ESCALATE and all(s <= NEGATIVE_THRESHOLD for s in recent):
-        return f"caller frustrated ({NEGATIVE_TURNS_TO_ESCALATE} negative turns in a row)"
+    recent = list(sentiments)[-TREND_TURNS:]
+    if len(recent) < TREND_TURNS:
+        return None
+    negative = sum(1 for s in recent if s <= NEGATIVE_THRESHOLD)
+    if sum(recent) / len(recent) <= TREND_MEAN and negative >= MIN_NEGATIVE_TURNS:
+        return f"caller frustrated (sentiment trend {sum(recent) / len(recent):.2f} over {TREND_TURNS} turns)"
     return None
 
 

@@ -44,7 +44,7 @@ class KnowledgeAnswerer:
         if not best.passage.spoken:
             text = replies.NO_DETAIL
         else:
-            text = spoken(best.passage.spoken, lead="Here's how that works.")
+            text = spoken(best.passage.spoken, lead="I can help with that.")
         reply = Reply(
             text=text,
             intent=f"kb:{best.passage.doc_id}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dialog.intents import FLOW_CONFIDENCE, FLOW_INTENTS
@@ -33,9 +34,32 @@ CHOICE_WORDS = {
     "cancel_subscription": ("subscription", "membership", "plan"),
 }
 SHORT_ANSWER_WORDS = 4
+ORDER_REF_DISCOUNT = 0.5
 
 
-def route(session: Session, text: str, ranked: list[tuple[str, float]]) -> Route:
+# A cancellation flow never starts unless the caller used a word for it: the classifier
+# alone must not turn "an extension on my subscription" into a cancellation.
+_CANCEL_WORDS = re.compile(
+    r"\b(cancel\w*|stop|end (?:my|the|this|our)|terminate|quit|unsubscribe|close|call off|get rid of|"
+    r"don'?t want|do not want|no longer want)\b",
+    re.IGNORECASE,
+)
+STATE_CHANGING_FLOWS = ("cancel_order", "cancel_subscription")
+
+
+def _guarded(text: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    if _CANCEL_WORDS.search(text):
+        return ranked
+    # Dropped, not renormalised: their mass must not inflate a neighbouring flow.
+    return [(label, p) for label, p in ranked if label not in STATE_CHANGING_FLOWS]
+
+
+def route(
+    session: Session, text: str, ranked: list[tuple[str, float]], *, names_order: bool = False
+) -> Route:
+    """`names_order`: the caller gave an order number, which lowers the bar for a flow
+    about an order (they clearly mean a specific order, not a policy question)."""
+    ranked = _guarded(text, ranked)
     top, top_p = ranked[0]
     choices = session.state.pop(CHOICES_KEY, None)
     if choices:
@@ -49,6 +73,9 @@ def route(session: Session, text: str, ranked: list[tuple[str, float]]) -> Route
             return Route(label if label in FLOW_INTENTS else None, p)
     if top in FLOW_INTENTS and top_p >= FLOW_CONFIDENCE:
         return Route(top, top_p)
+    best_flow = next(((label, p) for label, p in ranked if label in FLOW_INTENTS), None)
+    if names_order and best_flow and best_flow[1] >= FLOW_CONFIDENCE * ORDER_REF_DISCOUNT:
+        return Route(*best_flow)
     flows = [(label, p) for label, p in ranked[:2] if label in FLOW_INTENTS]
     if len(flows) == 2 and flows[0][1] + flows[1][1] >= FLOW_CONFIDENCE:
         session.state[CHOICES_KEY] = [label for label, _ in flows]

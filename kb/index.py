@@ -26,8 +26,9 @@ DENSE_FLOOR = 0.78  # e5 cosine at or below this carries no evidence
 DENSE_CEIL = 0.90  # ... and at or above this is a near-paraphrase
 BM25_HALF = 2.0  # BM25 score that maps to 0.5
 DENSE_WEIGHT = 0.65
-MATCH_THRESHOLD = 0.46  # python -m kb.calibrate; figures in docs/kb.md
+MATCH_THRESHOLD = 0.47  # python -m kb.calibrate; figures in docs/kb.md
 MIN_VIEW_WORDS = 6
+DENSE_VIEW_MAX_WORDS = 120
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class HybridIndex:
         self._passages: list[Passage] = []
         self._vectors = np.zeros((3, 0, EMBEDDING_DIM), dtype=np.float32)
         self._bm25: bm25s.BM25 | None = None
+        self._memo: dict[
+            str, np.ndarray
+        ] = {}  # view text -> vector, so upserts embed only new text
         self.replace(passages)
 
     @property
@@ -58,7 +62,7 @@ class HybridIndex:
         items = list(passages)
         # Three views per passage: the manual's full text, the caller-facing wording and
         # the situation summary (both closer to how callers ask); the best view counts.
-        full = [f"{p.title}. {p.text}" for p in items]
+        full = [_clip(f"{p.title}. {p.text}") for p in items]
         views = [
             full,
             [
@@ -71,7 +75,7 @@ class HybridIndex:
             ],
         ]
         vectors = (
-            np.stack([self._embedder.passages(v) for v in views])
+            np.stack([self._embed(v) for v in views])
             if items
             else np.zeros((3, 0, EMBEDDING_DIM), np.float32)
         )
@@ -81,6 +85,12 @@ class HybridIndex:
         with self._swap_lock:
             self._passages, self._vectors, self._bm25 = items, vectors, bm25
         log.info("indexed %d passages", len(items))
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if missing:
+            self._memo.update(zip(missing, self._embedder.passages(missing), strict=True))
+        return np.stack([self._memo[t] for t in texts])
 
     def upsert(self, passages: Sequence[Passage]) -> None:
         """Add or replace documents by doc_id, then re-index."""
@@ -104,6 +114,12 @@ class HybridIndex:
         fused = fuse(dense, sparse)
         order = np.argsort(-fused)[:k]
         return [Hit(passages[i], float(fused[i]), float(dense[i]), float(sparse[i])) for i in order]
+
+
+def _clip(text: str) -> str:
+    """Dense views are cut to their opening words (cost grows with length; BM25 sees all)."""
+    words = text.split()
+    return " ".join(words[:DENSE_VIEW_MAX_WORDS])
 
 
 def _or_full(view: str, full: str, content: str) -> str:

@@ -115,7 +115,9 @@ async def test_handoff_package_names_customer_and_redacts_pii(
     assert "4111" not in " ".join(package["caller_turns"])
 
 
-async def test_correction_switches_to_the_other_order(engine: DialogEngine, demo: SqliteDemoStore) -> None:
+async def test_correction_switches_to_the_other_order(
+    engine: DialogEngine, demo: SqliteDemoStore
+) -> None:
     session = Session(call_id="correct-1", caller_id=SAM)
     first = await engine.respond(session, "Where's my order?")
     picked = "10290" if "10290" in first.text else "10263"
@@ -134,7 +136,9 @@ async def test_ambiguous_cancel_asks_which(engine: DialogEngine, demo: SqliteDem
     assert demo.subscriptions_for("C1001")[0].status == "active"
 
 
-async def test_follow_up_question_about_the_same_order(engine: DialogEngine, demo: SqliteDemoStore) -> None:
+async def test_follow_up_question_about_the_same_order(
+    engine: DialogEngine, demo: SqliteDemoStore
+) -> None:
     session = Session(call_id="follow-1", caller_id=PRIYA)
     await engine.respond(session, "When is my stuff coming?")
     reply = await engine.respond(session, "Which carrier is it with?")

@@ -1,0 +1,74 @@
+"""Text entry point to the same brain the voice channels use.
+
+    python -m dialog.chat --data-dir data --guidelines ../shared/testdata/domain/abcd/guidelines.json
+    python -m dialog.chat ... --caller-id +15550100002     # be a known demo customer
+    python -m dialog.chat ... --json                        # one JSON object per line in/out
+
+Interactive mode prints the agent's replies; --json mode reads lines of
+{"text": "..."} (or plain text) and writes each Reply as JSON, for scripts and evals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from dialog.factory import build_engine
+from dialog.types import DialogEngine, Reply, Session
+
+
+def _reply_json(reply: Reply) -> str:
+    return json.dumps(dataclasses.asdict(reply), default=str)
+
+
+async def run(
+    engine: DialogEngine,
+    session: Session,
+    json_mode: bool,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> None:
+    def emit(reply: Reply) -> None:
+        stdout.write((_reply_json(reply) if json_mode else f"agent> {reply.text}") + "\n")
+        stdout.flush()
+
+    emit(await engine.greet(session))
+    while True:
+        if not json_mode:
+            stdout.write("you> ")
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return
+        text = line.strip()
+        if json_mode and text.startswith("{"):
+            text = str(json.loads(text).get("text", ""))
+        reply = await engine.respond(session, text)
+        emit(reply)
+        if reply.end_call:
+            return
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m dialog.chat")
+    ap.add_argument("--data-dir", type=Path, default=Path("data"))
+    ap.add_argument("--guidelines", type=Path, required=True)
+    ap.add_argument("--company", default="Acme Apparel")
+    ap.add_argument("--caller-id", default=None)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    engine = build_engine(
+        data_dir=args.data_dir, guidelines_path=args.guidelines, company_name=args.company
+    )
+    session = Session(call_id="chat", channel="chat", caller_id=args.caller_id)
+    asyncio.run(run(engine, session, args.json))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

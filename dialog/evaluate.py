@@ -1,0 +1,137 @@
+"""Scenario evaluation: play scripted calls through the engine and score the outcome.
+
+    python -m dialog.evaluate dialog/scenarios/*.json --data-dir /tmp/eval \\
+        --guidelines ../shared/testdata/domain/abcd/guidelines.json
+
+Scenario format (docs/dialog.md): a JSON list of objects
+  {"name", "caller_id"?: str, "turns": [{"say": str, "expect"?: {...}}], "outcome"?: {...}}
+Turn expectations: "mentions" / "not_mentions" (case-insensitive substrings of the reply),
+"intent" (regex on Reply.intent), "escalate" (bool), "cited" (regex on a citation doc_id).
+Outcome: "escalated" (bool, any turn), "tools_called" / "tools_forbidden" (tool names in
+the audit log for this call, state-changing ones only when confirmed), "grounded" (every
+knowledge answer carried a citation). The demo database is reset before each scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dialog.factory import build_engine
+from dialog.types import DialogEngine, Reply, Session
+from kb.demo import SqliteDemoStore, reset
+
+
+@dataclass
+class Result:
+    name: str
+    failures: list[str] = field(default_factory=list)
+    escalated: bool = False
+    expected_escalation: bool | None = None
+    kb_answers: int = 0
+    grounded_answers: int = 0
+    tools: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def _check_turn(i: int, reply: Reply, expect: dict[str, Any], res: Result) -> None:
+    low = reply.text.lower()
+    for word in expect.get("mentions", []):
+        if word.lower() not in low:
+            res.failures.append(f"turn {i}: reply lacks {word!r}: {reply.text!r}")
+    for word in expect.get("not_mentions", []):
+        if word.lower() in low:
+            res.failures.append(f"turn {i}: reply has {word!r}: {reply.text!r}")
+    if "intent" in expect and not re.search(expect["intent"], reply.intent or ""):
+        res.failures.append(f"turn {i}: intent {reply.intent!r} !~ {expect['intent']!r}")
+    if "escalate" in expect and reply.escalate != expect["escalate"]:
+        res.failures.append(f"turn {i}: escalate={reply.escalate}")
+    if "cited" in expect and not any(re.search(expect["cited"], c.doc_id) for c in reply.citations):
+        res.failures.append(f"turn {i}: no citation ~ {expect['cited']!r}")
+
+
+async def run_scenario(engine: DialogEngine, data_dir: Path, sc: dict[str, Any], n: int) -> Result:
+    reset(data_dir)
+    res = Result(sc["name"])
+    session = Session(call_id=f"eval-{n}", caller_id=sc.get("caller_id"))
+    await engine.greet(session)
+    for i, turn in enumerate(sc["turns"], start=1):
+        reply = await engine.respond(session, turn["say"])
+        res.escalated |= reply.escalate
+        if (reply.intent or "").startswith("kb:"):
+            res.kb_answers += 1
+            res.grounded_answers += bool(reply.citations)
+        _check_turn(i, reply, turn.get("expect", {}), res)
+        if reply.escalate or reply.end_call:
+            break
+    store = SqliteDemoStore.open(data_dir)
+    try:
+        entries = store.audit_entries(session.call_id)
+    finally:
+        store.close()
+    res.tools = [e["tool"] for e in entries if "refused" not in e["result_json"]]
+    outcome = sc.get("outcome", {})
+    for tool in outcome.get("tools_called", []):
+        if tool not in res.tools:
+            res.failures.append(f"tool {tool} not called")
+    for tool in outcome.get("tools_forbidden", []):
+        if tool in res.tools:
+            res.failures.append(f"forbidden tool {tool} was called")
+    if "escalated" in outcome:
+        res.expected_escalation = bool(outcome["escalated"])
+        if res.escalated != res.expected_escalation:
+            res.failures.append(f"escalated={res.escalated}, expected {res.expected_escalation}")
+    if outcome.get("grounded") and res.grounded_answers < res.kb_answers:
+        res.failures.append("a knowledge answer had no citation")
+    return res
+
+
+def summary(results: list[Result]) -> dict[str, Any]:
+    judged = [r for r in results if r.expected_escalation is not None]
+    tp = sum(r.escalated and bool(r.expected_escalation) for r in judged)
+    fp = sum(r.escalated and not r.expected_escalation for r in judged)
+    fn = sum(not r.escalated and bool(r.expected_escalation) for r in judged)
+    kb = sum(r.kb_answers for r in results)
+    return {
+        "scenarios": len(results),
+        "passed": sum(r.passed for r in results),
+        "task_success": round(sum(r.passed for r in results) / max(len(results), 1), 3),
+        "escalation_precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "escalation_recall": round(tp / (tp + fn), 3) if tp + fn else None,
+        "grounded_answers": f"{sum(r.grounded_answers for r in results)}/{kb}",
+        "tool_calls": sum(len(r.tools) for r in results),
+    }
+
+
+async def evaluate(engine: DialogEngine, data_dir: Path, paths: list[Path]) -> list[Result]:
+    scenarios = [sc for p in paths for sc in json.loads(p.read_text(encoding="utf-8"))]
+    return [await run_scenario(engine, data_dir, sc, n) for n, sc in enumerate(scenarios)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m dialog.evaluate")
+    ap.add_argument("scenarios", nargs="+", type=Path)
+    ap.add_argument("--data-dir", type=Path, default=Path("data/eval"))
+    ap.add_argument("--guidelines", type=Path, required=True)
+    args = ap.parse_args(argv)
+    engine = build_engine(data_dir=args.data_dir, guidelines_path=args.guidelines)
+    results = asyncio.run(evaluate(engine, args.data_dir, args.scenarios))
+    for r in results:
+        sys.stdout.write(f"{'PASS' if r.passed else 'FAIL'}  {r.name}\n")
+        for failure in r.failures:
+            sys.stdout.write(f"      {failure}\n")
+    sys.stdout.write(json.dumps(summary(results), indent=1) + "\n")
+    return 0 if all(r.passed for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
