@@ -26,7 +26,7 @@ DENSE_FLOOR = 0.78  # e5 cosine at or below this carries no evidence
 DENSE_CEIL = 0.90  # ... and at or above this is a near-paraphrase
 BM25_HALF = 2.0  # BM25 score that maps to 0.5
 DENSE_WEIGHT = 0.65
-MATCH_THRESHOLD = 0.47  # python -m kb.calibrate; figures in docs/kb.md
+MATCH_THRESHOLD = 0.47  # python -m dialog.measure.retrieval; figures in docs/kb.md
 MIN_VIEW_WORDS = 6
 DENSE_VIEW_MAX_WORDS = 120
 

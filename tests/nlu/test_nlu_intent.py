@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dialog.measure.intents import evaluate
 from kb.embedder import Embedder
-from nlu.evaluate import evaluate
 from nlu.intent import IntentClassifier
 
 CLINC = Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata" / "nlu" / "clinc150"

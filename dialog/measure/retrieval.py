@@ -1,6 +1,6 @@
 """Calibrate the retrieval threshold: in-domain dev questions vs out-of-scope queries.
 
-    python -m kb.calibrate ../shared/testdata
+    python -m dialog.measure.retrieval ../shared/testdata
 
 Positives: kb/data/calibration_questions.json (must clear the threshold and retrieve the
 named passage in the top 3). Negatives: CLINC150 oos_val and in-scope queries from
@@ -19,9 +19,9 @@ import numpy as np
 from kb.embedder import Embedder
 from kb.index import HybridIndex
 from kb.manual import load_manual
-from nlu.normalize import strip_fillers  # tool only; kb itself never imports nlu
+from nlu.normalize import strip_fillers
 
-DEV_PATH = Path(__file__).with_name("data") / "calibration_questions.json"
+DEV_PATH = Path(__file__).resolve().parents[2] / "kb" / "data" / "calibration_questions.json"
 UNRELATED = (
     "weather",
     "alarm",
