@@ -20,6 +20,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from voice.audio import StreamResampler, downmix, pcm16_to_float
 from voice.context import CallContext
 from voice.endpoint import end_of_turn
+from voice.events import TurnRecord
 from voice.frames import UserTurnFrame
 from voice.timing import TurnTiming
 from voice.turns import RATE_HZ, WINDOW_SAMPLES, TurnEvent, TurnTaker
@@ -94,6 +95,35 @@ class TurnProcessor(FrameProcessor):
         elif event is TurnEvent.FORCED_END:
             await self._cancel_decision()
             await self._commit(self._turns.forced_reason)
+
+    async def cleanup(self) -> None:
+        """The call is ending (hang-up or cancel): keep what the caller said last."""
+        await self._cancel_decision()
+        await self._salvage_last_turn()
+        await super().cleanup()
+
+    async def _salvage_last_turn(self) -> None:
+        """A caller who hangs up mid-turn still said it: transcribe and store it directly
+        (the pipeline is going away, so nothing downstream will answer it)."""
+        utt = self._turns.finish()
+        if utt is None or utt.last_voice_sample <= utt.start_sample:
+            return
+        try:
+            text, stt_s = await self._transcribe(utt.audio(), utt.last_voice_sample)
+        except Exception:  # the models are fine; a failure here must not block hang-up
+            log.exception("call %s: could not transcribe the caller's last words", self._ctx.call_id)
+            return
+        if not text.strip():
+            return
+        now = time.time()
+        t = self._timing
+        started = now - (time.monotonic() - t.speech_start) if t.speech_start else now
+        ended = now - (time.monotonic() - t.speech_end) if t.speech_end else now
+        await self._ctx.observer.on_turn(TurnRecord(
+            call_id=self._ctx.call_id, speaker="caller", text=text.strip(), started_at=started,
+            ended_at=ended, latency={"stt_ms": round(stt_s * 1000, 1), "end_reason": "hangup"},
+            meta={"unanswered": True},
+        ))
 
     async def _cancel_decision(self) -> None:
         if self._decision is not None and not self._decision.done():
