@@ -46,6 +46,13 @@ def build_engine(cfg: HotlineConfig) -> DialogEngine:
                  company_name=cfg.dialog.company_name, cache_dir=cache)
 
 
+def fixed_prompts(cfg: HotlineConfig) -> list[str]:
+    """What the agent says verbatim (greeting, clarify, handoff, goodbye...): spoken from cache."""
+    from dialog.replies import FIXED_PHRASES, greeting
+
+    return [greeting(cfg.dialog.company_name), *FIXED_PHRASES]
+
+
 def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = None) -> Services:
     """Synchronous and slow (model loading): run it in a thread under an event loop."""
     say = progress or log.info
@@ -57,6 +64,9 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
     say(f"dialog engine ready in {time.perf_counter() - started:.1f} s")
     voice = VoiceServices(models=models, engine=engine, config=cfg.voice)
     cache = SpeechCache(models.tts, cfg.voice.tts_cache_size)
+    started = time.perf_counter()
+    pieces = cache.pin(fixed_prompts(cfg))
+    say(f"pre-synthesized {pieces} fixed prompt pieces in {time.perf_counter() - started:.1f} s")
     store = CallStore(cfg.data_path / "hotline.db")
     return Services(config=cfg, models=models, engine=engine, voice=voice,
                     speech_cache=cache, store=store)

@@ -26,14 +26,29 @@ log = logging.getLogger(__name__)
 
 
 class SpeechCache:
-    """LRU of synthesized sentences, shared by all calls (greetings, fixed prompts)."""
+    """Synthesized sentences shared by all calls: fixed prompts pinned, the rest LRU."""
 
     def __init__(self, tts: object, size: int) -> None:
         self._tts = tts
         self._size = size
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._pinned: dict[str, np.ndarray] = {}
+
+    def pin(self, texts: list[str]) -> int:
+        """Pre-synthesize fixed prompts (synchronous: call at start-up, off the event loop).
+        Texts are split the way the TTS processor splits them, so every piece is a hit."""
+        count = 0
+        for text in texts:
+            for piece in split_for_tts(text):
+                if piece not in self._pinned:
+                    self._pinned[piece] = self._tts.synthesize(piece)  # type: ignore[attr-defined]
+                    count += 1
+        return count
 
     async def get(self, text: str) -> np.ndarray:
+        pinned = self._pinned.get(text)
+        if pinned is not None:
+            return pinned
         hit = self._items.get(text)
         if hit is not None:
             self._items.move_to_end(text)
