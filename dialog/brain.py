@@ -15,12 +15,8 @@ from collections.abc import Callable
 
 from dialog import replies
 from dialog.escalation import handoff, should_escalate
-from dialog.flows.cancel import (
-    PENDING_KEY,
-    confirm,
-    propose_cancel_order,
-    propose_cancel_subscription,
-)
+from dialog.flows.cancel import propose_cancel_order, propose_cancel_subscription
+from dialog.flows.confirm import PENDING_KEY, confirm
 from dialog.flows.orders import AWAITING_KEY, EXCLUDED_KEY, ORDER_KEY, order_status
 from dialog.flows.returns import return_window
 from dialog.knowledge import KnowledgeAnswerer

@@ -91,4 +91,10 @@ def _toolbox(store: SqliteDemoStore) -> ToolBox:
         state_changing=True,
         description="Cancel a subscription",
     )
+    tools.register(
+        "start_return",
+        store.refund_order,
+        state_changing=True,
+        description="Start a return and refund for a delivered order",
+    )
     return tools

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-FIRST_SENTENCE_MAX_WORDS = 10
+FIRST_SENTENCE_MAX_WORDS = 12
 _MARKUP = re.compile(r"[\[\]{}<>*_#`|]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 

@@ -82,7 +82,9 @@ class BillingStore(Protocol):
     def cancel_subscription(
         self, subscription_id: str, *, actor: str, reason: str
     ) -> Subscription: ...
-    def refund_order(self, order_id: str, amount_cents: int, *, actor: str) -> Refund: ...
+    def refund_order(
+        self, order_id: str, amount_cents: int, *, actor: str, reason: str = ""
+    ) -> Refund: ...
 
 
 class KnowledgeSource(Protocol):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dialog.flows.confirm import ask
 from dialog.flows.orders import AWAITING_KEY, ORDER_KEY, find_order
 from dialog.knowledge import citation_for
-from dialog.services import Services, say_date
-from dialog.types import Reply, Session
+from dialog.services import Services, say_date, say_money
+from dialog.types import Citation, Reply, Session
+from kb.adapters import Order
 from nlu.entities import Entities
 
 SLOTS_KEY = "return_slots"
@@ -23,9 +25,12 @@ def return_window(svc: Services, session: Session, ents: Entities) -> Reply:
         slots.setdefault("tier", customer.tier)
     item = ents.products[0] if ents.products else slots.get("item")
     purchased = ents.dates[0] if ents.dates else None
+    order = None
     if customer is not None and (ents.order_ids or ents.products or ents.dates):
         order, _ = find_order(svc, session, ents, customer)
         if order is not None:
+            # About their own purchase: the account's tier counts, not a claimed one.
+            slots["tier"] = customer.tier
             session.state[ORDER_KEY] = order.order_id
             purchased = purchased or order.placed_on
             item = item or (order.lines[0].product_name if order.lines else None)
@@ -52,7 +57,7 @@ def return_window(svc: Services, session: Session, ents: Entities) -> Reply:
             f"Good news. As a {tier} member you get unlimited returns, "
             f"so you can return {thing} at any time."
         )
-        return Reply(text=text, intent="return_window", confidence=1.0, citations=cite)
+        return _maybe_offer(session, order, item, text, cite)
     rule = f"{tier.capitalize()} members can return items within {window.spoken()}."
     if "purchased" not in slots:
         session.state[AWAITING_KEY] = "return_window"
@@ -71,6 +76,7 @@ def return_window(svc: Services, session: Session, ents: Entities) -> Reply:
             f"Yes, you can still return it. {rule} For {thing}, bought on {when}, "
             f"your return window runs until {say_date(deadline)}."
         )
+        return _maybe_offer(session, order, item, text, cite)
     else:
         text = (
             f"Sorry, that window has closed. {rule} For {thing}, bought on {when}, "
@@ -79,3 +85,27 @@ def return_window(svc: Services, session: Session, ents: Entities) -> Reply:
         if tier in policy.receipt_tiers:
             text += " You can still return it if you have the receipt."
     return Reply(text=text, intent="return_window", confidence=1.0, citations=cite)
+
+
+def _maybe_offer(
+    session: Session, order: Order | None, item: str | None, text: str, cite: list[Citation]
+) -> Reply:
+    """Eligible and we know which order: offer to start the return (needs a yes)."""
+    if order is None or order.status != "delivered":
+        return Reply(text=text, intent="return_window", confidence=1.0, citations=cite)
+    lines = [ln for ln in order.lines if ln.product_name == item] or list(order.lines)
+    amount = sum(ln.price_cents * ln.quantity for ln in lines)
+    offer = ask(
+        session,
+        "start_return",
+        {"order_id": order.order_id, "amount_cents": amount},
+        f"{text} Would you like me to start the return, for a refund of {say_money(amount)}? "
+        "Please say yes or no.",
+        done=(
+            "Done. Your return is started and your refund is in progress. "
+            "Your refund goes back to your original payment method."
+        ),
+        declined="Okay, I won't start a return.",
+    )
+    offer.citations = cite
+    return offer

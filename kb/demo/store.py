@@ -141,14 +141,18 @@ class SqliteDemoStore:
         log.info("subscription %s cancelled by %s: %s", subscription_id, actor, reason)
         return Subscription(**{**dict(rows[0]), "next_bill_date": None})
 
-    def refund_order(self, order_id: str, amount_cents: int, *, actor: str) -> Refund:
+    def refund_order(
+        self, order_id: str, amount_cents: int, *, actor: str, reason: str = ""
+    ) -> Refund:
+        if self._rows("SELECT 1 FROM refunds WHERE order_id = ?", (order_id,)):
+            raise StoreError(f"order {order_id} already has a refund")
         refund_id = f"R{order_id}-{len(self._rows('SELECT 1 FROM refunds')) + 1}"
         self._rows(
             "INSERT INTO refunds (refund_id, payment_id, order_id, amount_cents, status, created_on) "
             "SELECT ?, payment_id, ?, ?, 'in_progress', ? FROM payments WHERE order_id = ? LIMIT 1",
             (refund_id, order_id, amount_cents, self.today().isoformat(), order_id),
         )
-        log.info("refund %s for order %s by %s", refund_id, order_id, actor)
+        log.info("refund %s for order %s by %s: %s", refund_id, order_id, actor, reason)
         return Refund(refund_id, order_id, amount_cents, "in_progress")
 
     # AuditLog

@@ -150,3 +150,16 @@ async def test_order_number_typed_on_keypad(engine: DialogEngine, demo: SqliteDe
     await engine.respond(session, "I want to check on a delivery")
     reply = await engine.on_dtmf(session, "10251#")
     assert reply is not None and "10251" in reply.text
+
+
+async def test_return_is_started_only_after_yes(
+    engine: DialogEngine, demo: SqliteDemoStore
+) -> None:
+    session = Session(call_id="return-start-1", caller_id=SAM)
+    offer = await engine.respond(session, "I want to return the headset I bought on April 15")
+    assert "yes or no" in offer.text.lower() and "199 dollars" in offer.text
+    assert not [e for e in demo.audit_entries("return-start-1") if e["tool"] == "start_return"]
+    done = await engine.respond(session, "yes")
+    assert "refund" in done.text.lower()
+    entries = [e for e in demo.audit_entries("return-start-1") if e["tool"] == "start_return"]
+    assert len(entries) == 1 and entries[0]["confirmed"] == 1
