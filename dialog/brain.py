@@ -127,7 +127,7 @@ class Brain:
         if chosen.question is not None:
             return chosen.question
         if chosen.flow is not None:
-            log.debug("flow %s (%.2f)", chosen.flow, chosen.confidence)
+            log.debug("call %s: flow %s (%.2f)", session.call_id, chosen.flow, chosen.confidence)
             reply = self.flows[chosen.flow](self.services, session, ents)
             reply.confidence = round(chosen.confidence, 3)
             return reply

@@ -10,6 +10,7 @@ from dialog.speech import spoken
 from dialog.types import Citation, Reply
 from kb.index import MATCH_THRESHOLD, Hit, HybridIndex
 from kb.passages import Passage
+from nlu.pii import redact
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class KnowledgeAnswerer:
         hits = self.index.search(question, k=3)
         if not hits or hits[0].score < self.threshold:
             best_score = hits[0].score if hits else 0.0
-            log.debug("no passage fits %r (best %.2f)", question, best_score)
+            log.debug("no passage fits %r (best %.2f)", redact(question), best_score)
             return Answer(None, best_score)
         best = hits[0]
         runners = [

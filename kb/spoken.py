@@ -68,6 +68,9 @@ _AGENT_VERBS = (
     "note",
     "then click",
     "do not",
+    "instruct",
+    "have the customer",
+    "also instruct",
     "don't",
     "be sure",
     "if you",
@@ -118,7 +121,9 @@ def _rephrase(clause: str) -> str:
 
 
 def _is_agent_clause(clause: str) -> bool:
-    low = clause.strip().lower()
+    # "you" is checked on the manual's own words (where it always means the agent);
+    # the verb check runs after rephrasing, so "get to return" reads as "can return".
+    low = _rephrase(clause).lower()
     return (
         not low
         or low.startswith(_AGENT_VERBS)
@@ -132,7 +137,7 @@ def _is_fragment(sentence: str) -> bool:
     words = sentence.split()
     low = sentence.lower()
     if (
-        len(words) < 5
+        len(words) < 4
         or low.startswith(_FRAGMENT_STARTS)
         or low.rstrip(".").endswith(_FRAGMENT_ENDS)
     ):
