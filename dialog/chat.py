@@ -47,7 +47,14 @@ async def run(
             return
         text = line.strip()
         if json_mode and text.startswith("{"):
-            text = str(json.loads(text).get("text", ""))
+            try:
+                text = str(json.loads(text).get("text", ""))
+            except (json.JSONDecodeError, AttributeError):
+                stdout.write(json.dumps({"error": "expected a JSON object with a 'text' field"}) + "\n")
+                stdout.flush()
+                continue
+        if not text:
+            continue
         reply = await engine.respond(session, text)
         emit(reply)
         if reply.end_call:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from pathlib import Path
@@ -71,9 +72,56 @@ def cmd_bench(args: argparse.Namespace, cfg: HotlineConfig) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, cfg: HotlineConfig) -> int:
-    from telephony.chat import run_chat
+    import uuid
 
-    return asyncio.run(run_chat(cfg, as_json=args.json, caller_id=args.caller_id, progress=_progress))
+    from dialog.chat import run
+    from dialog.types import Session
+    from telephony.services import build_engine
+
+    _progress("loading the dialog engine ...")
+    engine = build_engine(cfg)
+    session = Session(call_id=uuid.uuid4().hex, channel="chat", caller_id=args.caller_id)
+    asyncio.run(run(engine, session, args.json))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, cfg: HotlineConfig) -> int:
+    """Play scenarios through the brain on a scratch copy of the demo data."""
+    import dataclasses
+
+    from dialog.evaluate import evaluate, summary
+    from telephony.services import build_engine
+
+    eval_dir = cfg.data_path / "eval"
+    eval_cfg = dataclasses.replace(cfg, server=dataclasses.replace(cfg.server, data_dir=str(eval_dir)),
+                                   dialog=dataclasses.replace(
+                                       cfg.dialog, cache_dir=cfg.dialog.cache_dir or str(cfg.data_path / "cache")))
+    paths = [Path(p) for p in args.scenarios]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"hotline eval: no such scenario file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    _progress("loading the dialog engine ...")
+    engine = build_engine(eval_cfg)
+    results = asyncio.run(evaluate(engine, eval_dir, paths))
+    if args.json:
+        print(json.dumps({"results": [dataclasses.asdict(r) for r in results],
+                          "summary": summary(results)}, indent=2, default=str))
+    else:
+        for r in results:
+            print(f"{'PASS' if r.passed else 'FAIL'}  {r.name}")
+            for failure in r.failures:
+                print(f"      {failure}")
+        print(json.dumps(summary(results), indent=1))
+    return 0 if all(r.passed for r in results) else 1
+
+
+def cmd_demo(args: argparse.Namespace, cfg: HotlineConfig) -> int:
+    from kb.demo import reset
+
+    path = reset(cfg.data_path)
+    print(f"demo data reset: {path}")
+    return 0
 
 
 def cmd_users(args: argparse.Namespace, cfg: HotlineConfig) -> int:
@@ -105,6 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("--caller-id", help="caller identity (e.g. a phone number) for the session")
     ch.set_defaults(func=cmd_chat)
 
+    ev = sub.add_parser("eval", help="run dialog scenarios (JSON) and print pass/fail and totals")
+    ev.add_argument("scenarios", nargs="+", help="scenario files, e.g. dialog/scenarios/*.json")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_eval)
+
+    dm = sub.add_parser("demo", help="the embedded demo company")
+    dsub = dm.add_subparsers(dest="demo", required=True)
+    dsub.add_parser("reset", help="re-seed the demo customers, orders and subscriptions").set_defaults(
+        func=cmd_demo)
+
     b = sub.add_parser("bench", help="benchmarks")
     bsub = b.add_subparsers(dest="bench", required=True)
     lat = bsub.add_parser("latency", help="end of speech -> first agent audio, STT, TTS, WER")
@@ -116,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     from telephony.auth.cli import add_parser as add_users_parser
 
     add_users_parser(sub).set_defaults(func=cmd_users)
+
+    from telephony.retention_cli import add_parsers as add_retention_parsers
+
+    add_retention_parsers(sub)
     return p
 
 
