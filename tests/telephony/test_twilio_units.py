@@ -22,13 +22,19 @@ from telephony.twilio.wire import InboundAudio
 # Twilio's published request-signing example (twilio-python tests, Twilio security docs).
 VECTOR_TOKEN = "12345"
 VECTOR_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
-VECTOR_PARAMS = {"CallSid": "CA1234567890ABCDE", "Caller": "+14158675309", "Digits": "1234",
-                 "From": "+14158675309", "To": "+18005551212"}
+VECTOR_PARAMS = {
+    "CallSid": "CA1234567890ABCDE",
+    "Caller": "+14158675309",
+    "Digits": "1234",
+    "From": "+14158675309",
+    "To": "+18005551212",
+}
 VECTOR_SIGNATURE = "RSOYDt4T1cUTdK1PDd93/VVr8B8="
 
 
 def _form(params: dict[str, str]) -> str:
     from urllib.parse import urlencode
+
     return urlencode(params)
 
 
@@ -40,7 +46,8 @@ def _headers(sig: str) -> dict[str, str]:
 def test_mulaw_known_values() -> None:
     assert mulaw.decode(bytes([0xFF, 0x7F, 0x00, 0x80])).tolist() == [0, 0, -32124, 32124]
     assert mulaw.encode(np.array([0, 32767, -32768, 100, -100], dtype=np.int16)) == bytes(
-        [0xFF, 0x80, 0x00, 0xF2, 0x72])
+        [0xFF, 0x80, 0x00, 0xF2, 0x72]
+    )
     assert mulaw.encode(np.zeros(1, dtype=np.int16))[0] == mulaw.SILENCE_BYTE
 
 
@@ -64,17 +71,22 @@ def test_published_vector_by_hand_and_by_verify() -> None:
     signed = VECTOR_URL + "".join(k + VECTOR_PARAMS[k] for k in sorted(VECTOR_PARAMS))
     mac = hmac.new(VECTOR_TOKEN.encode(), signed.encode(), hashlib.sha1).digest()
     assert base64.b64encode(mac).decode() == VECTOR_SIGNATURE
-    params = signature.verify(VECTOR_TOKEN, VECTOR_URL, _form(VECTOR_PARAMS), _headers(VECTOR_SIGNATURE))
+    params = signature.verify(
+        VECTOR_TOKEN, VECTOR_URL, _form(VECTOR_PARAMS), _headers(VECTOR_SIGNATURE)
+    )
     assert params.first("Digits") == "1234"
 
 
-@pytest.mark.parametrize("url", [
-    "https://mycompany.com/myapp.php?foo=1&bar=3",
-    "https://mycompany.com/myapp.php?foo=1",
-    "https://evil.example/myapp.php?foo=1&bar=2",
-    "http://mycompany.com/myapp.php?foo=1&bar=2",
-    "https://mycompany.com/other.php?foo=1&bar=2",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://mycompany.com/myapp.php?foo=1&bar=3",
+        "https://mycompany.com/myapp.php?foo=1",
+        "https://evil.example/myapp.php?foo=1&bar=2",
+        "http://mycompany.com/myapp.php?foo=1&bar=2",
+        "https://mycompany.com/other.php?foo=1&bar=2",
+    ],
+)
 def test_tampered_url_is_refused(url: str) -> None:
     with pytest.raises(SignatureError):
         signature.verify(VECTOR_TOKEN, url, _form(VECTOR_PARAMS), _headers(VECTOR_SIGNATURE))
@@ -83,8 +95,9 @@ def test_tampered_url_is_refused(url: str) -> None:
 @pytest.mark.parametrize("change", [{"Digits": "1235"}, {"From": "+15550000000"}, {"Extra": "1"}])
 def test_tampered_params_are_refused(change: dict[str, str]) -> None:
     with pytest.raises(SignatureError):
-        signature.verify(VECTOR_TOKEN, VECTOR_URL, _form({**VECTOR_PARAMS, **change}),
-                         _headers(VECTOR_SIGNATURE))
+        signature.verify(
+            VECTOR_TOKEN, VECTOR_URL, _form({**VECTOR_PARAMS, **change}), _headers(VECTOR_SIGNATURE)
+        )
 
 
 def test_missing_signature_wrong_token_and_no_token_are_refused() -> None:
@@ -101,7 +114,8 @@ def test_public_url_not_host_header_builds_the_signed_url() -> None:
     url = signature.public_request_url("https://hotline.example.com/cc/", "/twilio/voice", b"a=1")
     assert url == "https://hotline.example.com/cc/twilio/voice?a=1"
     assert signature.public_request_url("https://h.example", "/twilio/status", b"") == (
-        "https://h.example/twilio/status")
+        "https://h.example/twilio/status"
+    )
 
 
 # --- stream tokens ---
@@ -113,8 +127,11 @@ def test_stream_token_single_use_and_bound_to_parameters() -> None:
     with pytest.raises(StreamTokenError, match="already used"):
         tokens.redeem("secret", {**params, TOKEN_PARAM: token}, now=1011)
     token = tokens.mint("secret", params, now=1000)
-    for bad in ({**params, "From": "+1666", TOKEN_PARAM: token},
-                {**params, TOKEN_PARAM: token + "x"}, params):
+    for bad in (
+        {**params, "From": "+1666", TOKEN_PARAM: token},
+        {**params, TOKEN_PARAM: token + "x"},
+        params,
+    ):
         with pytest.raises(StreamTokenError):
             tokens.redeem("secret", bad, now=1010)
     with pytest.raises(StreamTokenError, match="expired"):
@@ -141,30 +158,60 @@ def _msg(event: str, body: object, **extra: object) -> str:
 
 
 def test_parse_every_twilio_event() -> None:
-    start = protocol.parse(_msg("start", {
-        "streamSid": "MZ1", "callSid": "CA1", "accountSid": "AC1", "tracks": ["inbound"],
-        "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-        "customParameters": {"From": "+1555"}}, sequenceNumber="1"))
+    start = protocol.parse(
+        _msg(
+            "start",
+            {
+                "streamSid": "MZ1",
+                "callSid": "CA1",
+                "accountSid": "AC1",
+                "tracks": ["inbound"],
+                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+                "customParameters": {"From": "+1555"},
+            },
+            sequenceNumber="1",
+        )
+    )
     assert isinstance(start, protocol.Start) and start.media_format == protocol.MULAW_8K
     assert start.custom_parameters == {"From": "+1555"}
-    media = protocol.parse(_msg("media", {"track": "inbound", "chunk": "1", "timestamp": "40",
-                                          "payload": base64.b64encode(b"\xff" * 160).decode()}))
-    assert isinstance(media, protocol.Media) and media.timestamp_ms == 40 and len(media.payload) == 160
-    assert protocol.parse(_msg("dtmf", {"track": "inbound_track", "digit": "7"})) == protocol.Dtmf("7")
+    media = protocol.parse(
+        _msg(
+            "media",
+            {
+                "track": "inbound",
+                "chunk": "1",
+                "timestamp": "40",
+                "payload": base64.b64encode(b"\xff" * 160).decode(),
+            },
+        )
+    )
+    assert (
+        isinstance(media, protocol.Media) and media.timestamp_ms == 40 and len(media.payload) == 160
+    )
+    assert protocol.parse(_msg("dtmf", {"track": "inbound_track", "digit": "7"})) == protocol.Dtmf(
+        "7"
+    )
     assert protocol.parse(_msg("mark", {"name": "u1.2"})) == protocol.Mark("u1.2")
     assert isinstance(protocol.parse(_msg("stop", {"callSid": "CA1"})), protocol.Stop)
-    assert isinstance(protocol.parse('{"event": "connected", "protocol": "Call"}'), protocol.Connected)
+    assert isinstance(
+        protocol.parse('{"event": "connected", "protocol": "Call"}'), protocol.Connected
+    )
     assert protocol.parse(_msg("surprise", {})) == protocol.Unknown("surprise")
 
 
-@pytest.mark.parametrize("message,code", [
-    ("{not json", "bad_json"), (b"\x00\x01", "binary"), ("[1, 2]", "no_event"),
-    ('{"event": "media"}', "no_body"),
-    (json.dumps({"event": "media", "media": {"payload": "@@@not base64@@@"}}), "bad_base64"),
-    (json.dumps({"event": "dtmf", "dtmf": {"digit": "12"}}), "bad_dtmf"),
-    (json.dumps({"event": "start", "start": {"streamSid": "MZ"}}), "bad_start"),
-    ("x" * 70000, "too_large"),
-])
+@pytest.mark.parametrize(
+    "message,code",
+    [
+        ("{not json", "bad_json"),
+        (b"\x00\x01", "binary"),
+        ("[1, 2]", "no_event"),
+        ('{"event": "media"}', "no_body"),
+        (json.dumps({"event": "media", "media": {"payload": "@@@not base64@@@"}}), "bad_base64"),
+        (json.dumps({"event": "dtmf", "dtmf": {"digit": "12"}}), "bad_dtmf"),
+        (json.dumps({"event": "start", "start": {"streamSid": "MZ"}}), "bad_start"),
+        ("x" * 70000, "too_large"),
+    ],
+)
 def test_malformed_messages_raise_frame_error(message: str | bytes, code: str) -> None:
     with pytest.raises(FrameError) as err:
         protocol.parse(message)
@@ -192,7 +239,7 @@ def test_inbound_audio_fills_lost_frames_with_silence() -> None:
 # --- outbound audio and pacing ---
 def test_agent_audio_becomes_whole_160_byte_frames() -> None:
     tone = (np.sin(np.arange(22050) * 2 * np.pi * 440 / 22050) * 8000).astype(np.int16)
-    frames = to_ulaw_frames(tone[:22050 // 2 + 7].tobytes(), 22050)
+    frames = to_ulaw_frames(tone[: 22050 // 2 + 7].tobytes(), 22050)
     assert all(len(f) == FRAME_BYTES for f in frames)
     assert len(frames) == 26  # 0.5003 s -> 25.01 frames, the last padded with silence
     assert frames[-1].endswith(bytes([mulaw.SILENCE_BYTE]) * 100)
