@@ -90,6 +90,67 @@ class DialogConfig:
 
 
 @dataclass(frozen=True)
+class PrivacyConfig:
+    """[privacy]: PCI redaction/pause, retention and erasure (docs/privacy.md)."""
+
+    retention_days: int = 0  # delete calls that ended longer ago than this; 0 = keep forever
+    retention_check_s: float = 3600.0  # how often the server runs the retention sweep
+    redact_kinds: tuple[str, ...] = ("card",)  # PII kinds removed from stored caller turns
+    pci_pause_max_s: float = 90.0  # a PCI pause of the recording never lasts longer
+    dtmf_idle_s: float = 3.0  # a keypad sequence ends after this long without a key
+
+    def __post_init__(self) -> None:
+        bad = set(self.redact_kinds) - {"card", "ssn", "email", "phone"}
+        if bad:
+            raise ConfigError(f"privacy.redact_kinds: unknown kind(s) {sorted(bad)}; "
+                              "use card, ssn, email, phone")
+
+
+@dataclass(frozen=True)
+class QAConfig:
+    """[qa]: the review console and the KPI dashboard (docs/qa.md, docs/kpi.md)."""
+
+    rubric_path: str = ""  # JSON scorecard rubric; "" = the built-in rubric
+    fcr_days: int = 7  # first-contact resolution: no repeat call within this many days
+    slow_turn_ms: float = 1500.0  # automatic score: agent turns slower than this count as slow
+
+
+@dataclass(frozen=True)
+class RoutingConfig:
+    """[routing]: which queue an escalated call waits in, and the hold audio (docs/handoff.md)."""
+
+    default_queue: str = "general"
+    rules: tuple[str, ...] = ()  # "KEY OP VALUE -> QUEUE", first match wins (telephony/routing.py)
+    hold_period_s: float = 4.0  # the hold chime repeats this often
+
+    def __post_init__(self) -> None:
+        from telephony.routing import RuleError, parse_rule
+
+        for rule in self.rules:
+            try:
+                parse_rule(rule)
+            except RuleError as e:
+                raise ConfigError(f"routing.rules: {e}") from None
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    auth_token_env: str = "TWILIO_AUTH_TOKEN"  # env var holding the account's Auth Token
+    voice_path: str = "/twilio/voice"  # POST: incoming-call webhook -> TwiML
+    status_path: str = "/twilio/status"  # POST: call status callback
+    media_path: str = "/twilio/media"  # websocket: bidirectional Media Streams
+    stream_token_ttl_secs: float = 120.0  # webhook -> stream `start` must happen within this
+    start_timeout_secs: float = 10.0  # socket open -> `start` frame
+    playout_lead_ms: int = 40  # agent audio sent this far ahead of real time (network slack)
+    max_bad_frames: int = 500  # malformed frames tolerated per call before closing the socket
+
+    def auth_token(self, env: dict[str, str] | None = None) -> str:
+        """The Auth Token, read when needed (never at import); "" when unset."""
+        source = os.environ if env is None else env
+        return source.get(self.auth_token_env, "")
+
+
+@dataclass(frozen=True)
 class HotlineConfig:
     server: ServerConfig = field(default_factory=ServerConfig)
     models: ModelConfig = field(default_factory=ModelConfig)
@@ -97,6 +158,10 @@ class HotlineConfig:
     webrtc: WebRTCConfig = field(default_factory=WebRTCConfig)
     sip: SipSection = field(default_factory=SipSection)
     dialog: DialogConfig = field(default_factory=DialogConfig)
+    routing: RoutingConfig = field(default_factory=RoutingConfig)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    qa: QAConfig = field(default_factory=QAConfig)
+    twilio: TwilioConfig = field(default_factory=TwilioConfig)
     source: str = ""  # where it was read from (not a config key)
 
     @property
@@ -109,6 +174,10 @@ ALLOWED: dict[str, tuple[Any, ...]] = {
     "models.whisper_compute_type": ("int8", "int8_float32", "float32", "int8_float16", "float16"),
 }
 RANGES: dict[str, tuple[float, float]] = {
+    "twilio.stream_token_ttl_secs": (1.0, 3600.0),
+    "twilio.start_timeout_secs": (0.5, 120.0),
+    "twilio.playout_lead_ms": (0, 500),
+    "twilio.max_bad_frames": (0, 100000),
     "server.port": (0, 65535),
     "voice.vad_threshold": (0.0, 1.0),
     "voice.smart_turn_threshold": (0.0, 1.0),
@@ -123,6 +192,13 @@ RANGES: dict[str, tuple[float, float]] = {
     "sip.rtp_port_max": (1024, 65535),
     "sip.max_calls": (1, 10000),
     "sip.answer_delay_s": (0.0, 30.0),
+    "routing.hold_period_s": (1.0, 60.0),
+    "privacy.retention_days": (0, 36500),
+    "privacy.retention_check_s": (1.0, 86400.0),
+    "privacy.pci_pause_max_s": (1.0, 3600.0),
+    "privacy.dtmf_idle_s": (0.5, 60.0),
+    "qa.fcr_days": (1, 365),
+    "qa.slow_turn_ms": (100.0, 60000.0),
 }
 
 
