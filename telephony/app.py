@@ -20,6 +20,7 @@ from telephony.auth.policy import visible_calls
 from telephony.auth.state import AuthSettings, open_auth
 from telephony.calls import CallRegistry
 from telephony.config import HotlineConfig
+from telephony.retention import retention_task
 from telephony.services import Services, build_services
 from telephony.sip_bridge import start_sip
 
@@ -92,8 +93,11 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             open_auth, cfg.data_path / "hotline.db", AuthSettings.for_public_url(cfg.server.public_url))
         if on_ready is not None:
             on_ready()
+        retention = retention_task(svc.store, app.state.auth.audit, cfg.data_path,
+                                   cfg.privacy.retention_days, cfg.privacy.retention_check_s)
         try:
-            yield
+            async with retention:  # scheduled deletion (docs/privacy.md)
+                yield
         finally:
             await app.state.calls.hang_up_all("server_shutdown")
             if app.state.sip is not None:
@@ -120,7 +124,9 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
 
 def _route_factories() -> list[RouteFactory]:
     """Each transport contributes its routes (WebRTC signaling, Twilio webhooks, ...)."""
-    factories: list[RouteFactory] = []
+    from telephony import kpi_routes, privacy_routes, qa_routes
+
+    factories: list[RouteFactory] = [qa_routes.routes, kpi_routes.routes, privacy_routes.routes]
     with contextlib.suppress(ImportError):
         from telephony.webrtc import routes as webrtc_routes
 

@@ -18,6 +18,7 @@ from typing import Any
 from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
+from telephony.privacy import PciGuard
 from telephony.services import Services
 from voice.context import CallContext
 from voice.events import TurnRecord
@@ -65,11 +66,13 @@ class CallRegistry:
     async def open(self, transport: str, caller_id: str | None = None,
                    call_id: str | None = None, meta: dict[str, Any] | None = None) -> LiveCall:
         call_id = call_id or uuid.uuid4().hex
-        ctx = CallContext(call_id=call_id, services=self.services.voice, channel=transport,
-                          caller_id=caller_id, observer=_LiveObserver(self, call_id))
         recording = self.services.config.data_path / "recordings" / f"{call_id}.wav"
+        recorder = CallRecorder(recording)
+        guard = PciGuard(_LiveObserver(self, call_id), recorder, self.services.config.privacy)
+        ctx = CallContext(call_id=call_id, services=self.services.voice, channel=transport,
+                          caller_id=caller_id, observer=guard)
         live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx,
-                        recorder=CallRecorder(recording))
+                        recorder=recorder)
         self.active[call_id] = live
         await self.services.store.call_started(call_id, transport, caller_id, meta,
                                                recording=str(recording))
@@ -112,6 +115,8 @@ class CallRegistry:
         live.end_reason = live.end_reason or reason
         if live.recorder is not None:
             live.recorder.close()
+        if isinstance(live.ctx.observer, PciGuard):  # flush keypad entry, blank card speech
+            await live.ctx.observer.finish(live.recorder.path if live.recorder else None)
         await self.services.store.call_ended(call_id, live.end_reason)
         self.publish_to(live, {"type": "call_ended", "reason": live.end_reason})
         log.info("call %s: ended (%s)", call_id, live.end_reason)

@@ -39,6 +39,9 @@ POST = frozenset({"POST"})
 WS = frozenset({"WS"})
 STAFF = frozenset(Role)
 NOBODY: frozenset[Role] = frozenset()
+QA_READERS = frozenset({Role.QA, Role.ADMIN, Role.SUPERVISOR})
+QA_REVIEWERS = frozenset({Role.QA, Role.ADMIN})
+KPI_READERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,30 @@ POLICY: tuple[Rule, ...] = (
          audit="transcript.read"),
     Rule("/api/calls/{call_id}/recording", READ, roles=STAFF, call_param="call_id",
          audit="recording.read", note="QA: read-only like every QA row"),
+    # QA console (docs/qa.md): QA and admin review; supervisors read their queues' calls
+    Rule("/qa", READ, roles=QA_READERS, note="console page (no data)"),
+    Rule("/qa/calls/{call_id}", READ, roles=QA_READERS, call_param="call_id",
+         note="call page (no data; the API below is audited)"),
+    Rule("/api/qa/calls", READ, roles=QA_READERS,
+         note="search; filtered by visible_calls; the handler audits transcript.search"),
+    Rule("/api/qa/calls/{call_id}", READ, roles=QA_READERS, call_param="call_id",
+         audit="transcript.read"),
+    Rule("/api/qa/calls/{call_id}/score", POST, roles=QA_REVIEWERS, call_param="call_id",
+         audit="qa.score"),
+    Rule("/api/qa/calls/{call_id}/turns/{turn_id}/label", POST, roles=QA_REVIEWERS,
+         call_param="call_id", audit="qa.label"),
+    Rule("/api/qa/calls/{call_id}/turns/{turn_id}/kb", POST, roles=QA_REVIEWERS,
+         call_param="call_id", audit="qa.kb_entry"),
+    Rule("/api/qa/export", READ, roles=QA_REVIEWERS, audit="qa.export",
+         note="labeled turns as JSONL; the handler audits transcript.export"),
+    # KPIs and surveys (docs/kpi.md)
+    Rule("/kpi", READ, roles=KPI_READERS),
+    Rule("/api/kpi", READ, roles=KPI_READERS, note="supervisors: their queues' calls only"),
+    Rule("/api/calls/{call_id}/survey", POST, caller=True, roles=frozenset({Role.ADMIN}),
+         call_param="call_id", audit="survey.record", note="the web caller rates their own call"),
+    # privacy (docs/privacy.md): every erased call is audited by telephony.retention
+    Rule("/api/privacy/erase", POST, roles=frozenset({Role.ADMIN}), audit="privacy.erase_api"),
+    Rule("/api/privacy/retention", POST, roles=frozenset({Role.ADMIN}), audit="privacy.retention_api"),
     # administration
     Rule("/api/users", READ, roles=frozenset({Role.ADMIN})),
     Rule("/api/audit", READ, roles=frozenset({Role.ADMIN})),

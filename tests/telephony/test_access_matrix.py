@@ -32,6 +32,8 @@ ANON, AGENT, SUP, QA, ADMIN = "anonymous", "agent", "supervisor", "qa", "admin"
 ALL = frozenset({ANON, AGENT, SUP, QA, ADMIN})
 STAFF = frozenset({AGENT, SUP, QA, ADMIN})
 OK = (200,)
+QA_READ = frozenset({SUP, QA, ADMIN})
+QA_WRITE = frozenset({QA, ADMIN})
 # (path template, method): (allowed on the own call, allowed on the foreign call, handler statuses)
 EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int, ...]]] = {
     ("/", "GET"): (ALL, ALL, OK),
@@ -54,6 +56,20 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/twilio/voice", "POST"): (ALL, ALL, (403, 503)),  # unsigned; 503 without public_url
     ("/twilio/status", "POST"): (ALL, ALL, (403, 503)),
     ("/twilio/media", "WS"): (ALL, ALL, ()),
+    # QA console, KPIs, surveys, privacy (docs/qa.md, docs/kpi.md, docs/privacy.md)
+    ("/qa", "GET"): (QA_READ, QA_READ, OK),
+    ("/qa/calls/{call_id}", "GET"): (QA_READ, frozenset({QA, ADMIN}), OK),
+    ("/api/qa/calls", "GET"): (QA_READ, QA_READ, OK),
+    ("/api/qa/calls/{call_id}", "GET"): (QA_READ, frozenset({QA, ADMIN}), OK),
+    ("/api/qa/calls/{call_id}/score", "POST"): (QA_WRITE, QA_WRITE, (400,)),
+    ("/api/qa/calls/{call_id}/turns/{turn_id}/label", "POST"): (QA_WRITE, QA_WRITE, (400, 404)),
+    ("/api/qa/calls/{call_id}/turns/{turn_id}/kb", "POST"): (QA_WRITE, QA_WRITE, (400, 404)),
+    ("/api/qa/export", "GET"): (QA_WRITE, QA_WRITE, OK),
+    ("/kpi", "GET"): (frozenset({SUP, ADMIN}), frozenset({SUP, ADMIN}), OK),
+    ("/api/kpi", "GET"): (frozenset({SUP, ADMIN}), frozenset({SUP, ADMIN}), OK),
+    ("/api/calls/{call_id}/survey", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), (400,)),
+    ("/api/privacy/erase", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), (400,)),
+    ("/api/privacy/retention", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), OK),
 }
 SAMPLE = {"/static": "/static/softphone.js"}
 ROLE_USERS = {AGENT: "mx-agent", SUP: "mx-sup", QA: "mx-qa", ADMIN: "mx-admin"}
