@@ -20,6 +20,7 @@ from telephony.auth.policy import visible_calls
 from telephony.auth.state import AuthSettings, open_auth
 from telephony.calls import CallRegistry
 from telephony.config import HotlineConfig
+from telephony.handoff import HandoffService
 from telephony.retention import retention_task
 from telephony.services import Services, build_services
 from telephony.sip_bridge import start_sip
@@ -83,6 +84,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             log.warning("closed %d call record(s) left open by an earlier crash", closed)
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
+        app.state.handoff = HandoffService(app.state.calls, cfg.routing)
         try:
             app.state.sip = await start_sip(cfg.sip, app.state.calls, greeting=cfg.voice.greeting)
         except BaseException:
@@ -100,6 +102,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
                 yield
         finally:
             await app.state.calls.hang_up_all("server_shutdown")
+            await app.state.handoff.close()
             if app.state.sip is not None:
                 await app.state.sip.stop()
             await asyncio.to_thread(app.state.auth.close)
@@ -131,6 +134,9 @@ def _route_factories() -> list[RouteFactory]:
         from telephony.webrtc import routes as webrtc_routes
 
         factories.append(webrtc_routes)
+    from telephony import desk, supervision
+
+    factories.extend([desk.routes, supervision.routes])
     with contextlib.suppress(ImportError):
         from telephony.twilio import routes as twilio_routes
 

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from telephony.services import Services
 from voice.context import CallContext
 from voice.events import TurnRecord
 from voice.pipeline import CallPipeline, build_call_pipeline
+from voice.processors.bridge import CallBridge
 from voice.recording import CallRecorder
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class LiveCall:
     task: asyncio.Task[None] | None = None
     end_reason: str | None = None
     recorder: CallRecorder | None = None
+    bridge: CallBridge | None = None  # human handoff and supervision (telephony/handoff.py)
 
 
 class _LiveObserver:
@@ -62,6 +65,9 @@ class CallRegistry:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.active: dict[str, LiveCall] = {}
+        # handoff/supervision plug in here: called as each call opens / after it closes
+        self.on_open: list[Callable[[LiveCall], None]] = []
+        self.on_close: list[Callable[[LiveCall], Awaitable[None]]] = []
 
     async def open(self, transport: str, caller_id: str | None = None,
                    call_id: str | None = None, meta: dict[str, Any] | None = None) -> LiveCall:
@@ -73,7 +79,10 @@ class CallRegistry:
                           caller_id=caller_id, observer=guard)
         live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx,
                         recorder=recorder)
+        live.bridge = CallBridge(call_id, hold_period_s=self.services.config.routing.hold_period_s)
         self.active[call_id] = live
+        for hook in self.on_open:
+            hook(live)
         await self.services.store.call_started(call_id, transport, caller_id, meta,
                                                recording=str(recording))
         log.info("call %s: started (%s, caller %s)", call_id, transport, caller_id or "unknown")
@@ -83,7 +92,8 @@ class CallRegistry:
                  transport_out: FrameProcessor, *, out_sample_rate_hz: int = 16000) -> CallPipeline:
         """The call's voice pipeline between a transport's input and output, recorded."""
         return build_call_pipeline(live.ctx, self.services.speech_cache, transport_in, transport_out,
-                                   out_sample_rate_hz=out_sample_rate_hz, recorder=live.recorder)
+                                   out_sample_rate_hz=out_sample_rate_hz, recorder=live.recorder,
+                                   bridge=live.bridge)
 
     def run(self, live: LiveCall, call: CallPipeline) -> asyncio.Task[None]:
         """Run the call's pipeline as the call's one owned task; close the record after."""
@@ -118,6 +128,11 @@ class CallRegistry:
         if isinstance(live.ctx.observer, PciGuard):  # flush keypad entry, blank card speech
             await live.ctx.observer.finish(live.recorder.path if live.recorder else None)
         await self.services.store.call_ended(call_id, live.end_reason)
+        for hook in self.on_close:
+            try:
+                await hook(live)
+            except Exception:
+                log.exception("call %s: close hook failed", call_id)
         self.publish_to(live, {"type": "call_ended", "reason": live.end_reason})
         log.info("call %s: ended (%s)", call_id, live.end_reason)
 

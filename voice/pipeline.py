@@ -9,6 +9,7 @@ from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.frame_processor import FrameProcessor
 
 from voice.context import CallContext
+from voice.processors.bridge import AgentSide, CallBridge, CallerSide, EscalationWatch
 from voice.processors.dialog import DialogProcessor
 from voice.processors.record import AgentTap, CallerTap
 from voice.processors.tts import SpeechCache, TTSProcessor
@@ -33,10 +34,15 @@ def build_call_pipeline(
     out_sample_rate_hz: int = 16000,
     extra: list[FrameProcessor] | None = None,
     recorder: CallRecorder | None = None,
+    bridge: CallBridge | None = None,
 ) -> CallPipeline:
-    """`transport_in` may be None when audio is queued into the worker directly."""
+    """`transport_in` may be None when audio is queued into the worker directly.
+    With a `bridge`, the call can be handed to a human (voice/processors/bridge.py)."""
     dialog = DialogProcessor(ctx)
     processors: list[FrameProcessor] = [TurnProcessor(ctx), dialog, TTSProcessor(ctx, cache)]
+    if bridge is not None:
+        processors = [CallerSide(bridge), processors[0], dialog, EscalationWatch(bridge),
+                      processors[2], AgentSide(bridge)]
     processors.extend(extra or [])
     if recorder is not None:
         processors.insert(0, CallerTap(recorder))

@@ -32,6 +32,8 @@ ANON, AGENT, SUP, QA, ADMIN = "anonymous", "agent", "supervisor", "qa", "admin"
 ALL = frozenset({ANON, AGENT, SUP, QA, ADMIN})
 STAFF = frozenset({AGENT, SUP, QA, ADMIN})
 OK = (200,)
+DESK = frozenset({AGENT, ADMIN})
+SUPS = frozenset({SUP, ADMIN})
 QA_READ = frozenset({SUP, QA, ADMIN})
 QA_WRITE = frozenset({QA, ADMIN})
 # (path template, method): (allowed on the own call, allowed on the foreign call, handler statuses)
@@ -56,6 +58,19 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/twilio/voice", "POST"): (ALL, ALL, (403, 503)),  # unsigned; 503 without public_url
     ("/twilio/status", "POST"): (ALL, ALL, (403, 503)),
     ("/twilio/media", "WS"): (ALL, ALL, ()),
+    # human handoff (agent desktop) and supervision
+    ("/agent", "GET"): (DESK, DESK, OK),
+    ("/ws/desk", "WS"): (DESK, DESK, ()),
+    ("/api/desk/presence", "POST"): (DESK, DESK, (400,)),  # empty body
+    ("/api/desk/calls/{call_id}/answer", "POST"): (DESK, DESK, (400,)),  # queue checked by the handler
+    ("/api/desk/calls/{call_id}/wrapup", "POST"): (DESK, frozenset({ADMIN}), (400,)),
+    ("/api/desk/calls/{call_id}/hangup", "POST"): (DESK, frozenset({ADMIN}), (404,)),  # not live
+    ("/supervisor", "GET"): (SUPS, SUPS, OK),
+    ("/ws/wallboard", "WS"): (SUPS, SUPS, ()),
+    ("/api/supervise/{call_id}/join", "POST"): (SUPS, frozenset({ADMIN}), (400,)),
+    ("/api/supervise/{call_id}/mode", "POST"): (SUPS, frozenset({ADMIN}), (400,)),
+    ("/api/supervise/{call_id}/guidance", "POST"): (SUPS, frozenset({ADMIN}), (400,)),
+    ("/api/supervise/{call_id}/leave", "POST"): (SUPS, frozenset({ADMIN}), (404,)),
     # QA console, KPIs, surveys, privacy (docs/qa.md, docs/kpi.md, docs/privacy.md)
     ("/qa", "GET"): (QA_READ, QA_READ, OK),
     ("/qa/calls/{call_id}", "GET"): (QA_READ, frozenset({QA, ADMIN}), OK),

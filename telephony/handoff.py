@@ -1,0 +1,147 @@
+"""Human handoff: escalated calls are routed to a queue, claimed by an agent, bridged.
+
+`HandoffService` (one per app, `app.state.handoff`) plugs into the call registry:
+every call's `CallBridge` reports the dialog's escalating reply here. It routes
+the call (telephony/routing.py), records `meta.queue`, stores and publishes the
+handoff package, and queues the call (telephony/queues.py). When an agent answers
+it claims the call, records `meta.assigned_agent`, joins the agent's WebRTC peer
+(telephony/desk_peer.py) and switches the bridge to human mode. Staff peers of a
+call are owned here and closed when the call closes. Desk and wallboard
+listeners get every change through `subscribe()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from telephony.calls import CallRegistry, LiveCall
+from telephony.config import RoutingConfig
+from telephony.desk_peer import PartyPeer
+from telephony.handoff_meta import update_call_meta
+from telephony.handoff_package import build_package, routing_facts
+from telephony.queues import CallQueues, MemoryQueues, QueueEntry
+from telephony.routing import Router
+
+log = logging.getLogger(__name__)
+PRESENCE = ("available", "busy", "away")
+LISTENER_QUEUE = 256
+
+
+class HandoffService:
+    def __init__(self, calls: CallRegistry, cfg: RoutingConfig, queues: CallQueues | None = None) -> None:
+        self.calls = calls
+        self.router = Router(cfg.rules, cfg.default_queue)
+        self.queues: CallQueues = queues or MemoryQueues(self.router.queues())
+        self.presence: dict[str, str] = {}
+        self.packages: dict[str, dict[str, Any]] = {}  # live calls' handoff packages
+        self.handlers: dict[str, str] = {}  # call id -> agent user name
+        self.parties: dict[str, dict[str, PartyPeer]] = {}
+        self._listeners: set[asyncio.Queue[dict[str, Any]]] = set()
+        calls.on_open.append(self._attach)
+        calls.on_close.append(self._closed)
+
+    # --- live updates for desks and wallboards ---
+    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(LISTENER_QUEUE)
+        self._listeners.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        self._listeners.discard(queue)
+
+    def publish(self, message: dict[str, Any]) -> None:
+        for queue in list(self._listeners):
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(message)
+
+    # --- escalation ---
+    def _attach(self, live: LiveCall) -> None:
+        if live.bridge is not None:
+            async def on_escalate(reply: Any) -> None:
+                await self.escalate(live, reply)
+
+            live.bridge.on_escalate = on_escalate
+
+    async def escalate(self, live: LiveCall, reply: Any) -> QueueEntry:
+        if live.bridge is not None:
+            live.bridge.to_hold()
+        facts = routing_facts(live.ctx, reply, {})
+        queue, why = self.router.route(facts)
+        turns = await self.calls.services.store.turns(live.call_id)
+        package = build_package(live.ctx, reply, turns, queue, why)
+        await update_call_meta(self.calls.services.store, live.call_id,
+                               {"queue": queue, "escalated": True, "escalation_reason": package["reason"]})
+        entry = QueueEntry(call_id=live.call_id, queue=queue, package=package)
+        position = await self.queues.enqueue(entry)
+        self.packages[live.call_id] = package
+        log.info("call %s: escalated (%s) -> queue %s (%s), position %d",
+                 live.call_id, package["reason"], queue, why, position)
+        await live.ctx.event("handoff_queued", queue=queue, routed_by=why, position=position,
+                             package=package)
+        self.publish({"type": "queued", "entry": entry.as_dict()})
+        return entry
+
+    # --- the agent's side ---
+    def set_presence(self, agent: str, status: str) -> None:
+        if status not in PRESENCE:
+            raise ValueError(f"presence must be one of {', '.join(PRESENCE)}")
+        self.presence[agent] = status
+        self.publish({"type": "presence", "agent": agent, "status": status})
+
+    async def answer(self, call_id: str, agent: str, peer_factory: Any) -> Any:
+        """Claim the call for `agent` and bridge it; `peer_factory(live)` -> (PartyPeer, answer)."""
+        live = self.calls.active.get(call_id)
+        entry = await self.queues.claim(call_id)
+        if entry is None or live is None or live.bridge is None:
+            raise LookupError("this call is not waiting (answered by someone else, or ended)")
+        try:
+            peer, answer = await peer_factory(live)
+        except BaseException:
+            await self.queues.enqueue(entry)  # put it back where it was
+            raise
+        self.parties.setdefault(call_id, {})["agent"] = peer
+        self.handlers[call_id] = agent
+        self.presence[agent] = "busy"
+        live.bridge.to_human()
+        record = await self.calls.services.store.call(call_id)
+        agents = list((record or {}).get("meta", {}).get("agents") or [])
+        await update_call_meta(self.calls.services.store, call_id,
+                               {"assigned_agent": agent, "agents": [*agents, agent]})
+        await live.ctx.event("agent_answered", agent=agent, waited_s=round(entry.wait_s(), 1))
+        self.publish({"type": "answered", "call_id": call_id, "agent": agent, "queue": entry.queue})
+        return answer
+
+    async def wrap_up(self, call_id: str, agent: str, notes: str, disposition: str) -> None:
+        store = self.calls.services.store
+        await update_call_meta(store, call_id, {"disposition": disposition, "wrapup_notes": notes})
+        await store.on_event(call_id, "wrapup", {"agent": agent, "disposition": disposition,
+                                                 "notes": notes})
+        if self.presence.get(agent) == "busy":
+            self.set_presence(agent, "available")
+
+    # --- staff peers ---
+    async def add_party(self, call_id: str, peer: PartyPeer) -> None:
+        """Own `peer` until it is dropped or the call closes (drop any earlier one first)."""
+        self.parties.setdefault(call_id, {})[peer.name] = peer
+
+    async def drop_party(self, call_id: str, name: str) -> bool:
+        peer = self.parties.get(call_id, {}).pop(name, None)
+        if peer is not None:
+            await peer.close()
+        return peer is not None
+
+    async def _closed(self, live: LiveCall) -> None:
+        await self.queues.remove(live.call_id)
+        for peer in self.parties.pop(live.call_id, {}).values():
+            await peer.close()
+        self.packages.pop(live.call_id, None)
+        agent = self.handlers.pop(live.call_id, None)
+        self.publish({"type": "ended", "call_id": live.call_id, "agent": agent})
+
+    async def close(self) -> None:
+        for call_id in list(self.parties):
+            for peer in self.parties.pop(call_id).values():
+                await peer.close()
