@@ -111,5 +111,6 @@ function openBoard() {
 }
 
 window.boardSupervise = supervise;
+window.boardGuidance = (callId, text) => api(`/api/supervise/${callId}/guidance`, { text });
 window.boardLeave = leave;
 openBoard();

@@ -33,6 +33,7 @@ MIC_RATE_HZ = 48000
 TONE_HZ = 2500.0
 REQUEST = "I would like to talk to a real person, please."
 PHASE_S = 4.0
+GUIDANCE = "Offer the free returns label"
 MEASURE_JS = """(toneHz) => {
   const el = document.getElementById("remote-audio");
   const ctx = new AudioContext();
@@ -125,6 +126,7 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
+    tasks_before = asyncio.all_tasks()
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     marks: dict[str, float] = {}
     browsers: list[Any] = []
@@ -155,6 +157,8 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
             marks["caller_connected"] = time.time()
             await caller.evaluate(MEASURE_JS, TONE_HZ)
             call_id = await caller.evaluate("window.hotline.callId")
+            # typed whisper while the AI handles the call: it goes to the dialog's guidance
+            guided = await sup.evaluate(f"window.boardGuidance('{call_id}', '{GUIDANCE}')")
             # the caller asks for a person: the dialog escalates, the call is queued
             await agent.wait_for_selector(f"#answer-{call_id}", timeout=60_000)
             marks["queued"] = time.time()
@@ -198,7 +202,8 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
         await asyncio.wait_for(serving, 15)
 
     record = await services.store.call(call_id)
-    events = await services.store.events(call_id) if hasattr(services.store, "events") else []
+    events = services.store.run_sync(lambda c: [r["kind"] for r in c.execute(
+        "SELECT kind FROM call_events WHERE call_id = ? ORDER BY id", (call_id,))])
     rec, _ = sf.read(record["recording"], dtype="float32", always_2d=True)
     m = marks
     settle = 1.5  # a mode change takes effect within the jitter buffers
@@ -215,7 +220,7 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
     }
     print(f"\nhandoff {call_id[:8]}: queued {m['queued'] - m['caller_connected']:.1f} s after connect; "
           + "; ".join(f"{k} {v:.3f}" for k, v in figures.items()))
-    print(f"package {waiting[0]['package']['summary']!r} queue {waiting[0]['queue']}; events {len(events)}")
+    print(f"package {waiting[0]['package']['summary']!r} queue {waiting[0]['queue']}; events {events}")
 
     assert waiting and waiting[0]["call_id"] == call_id
     package = waiting[0]["package"]
@@ -236,3 +241,9 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
     assert figures["recording tone s (left)"] == 0
     actions = {e.action for e in audit if e.actor == "hb-sup"}
     assert {"supervisor.listen", "supervisor.whisper", "supervisor.barge"} <= actions, actions
+    assert any(e.detail.get("text") == GUIDANCE for e in audit), "typed whisper not audited"
+    assert guided["guidance"] == [GUIDANCE]
+    assert {"handoff_queued", "agent_answered", "supervisor_guidance", "supervisor_joined",
+            "supervisor_mode", "wrapup"} <= set(events), events
+    leaked = {t for t in asyncio.all_tasks() - tasks_before if t is not asyncio.current_task() and not t.done()}
+    assert not leaked, f"tasks left running after shutdown: {leaked}"
