@@ -55,7 +55,7 @@ def ids(res: Any) -> list[str]:
 
 
 def audit(client: TestClient) -> list[Any]:
-    return list(client.portal.call(client.app.state.auth.audit.entries))  # type: ignore[attr-defined]
+    return list(client.portal.call(client.app.state.auth.audit.entries))  # type: ignore[union-attr,call-arg,attr-defined]
 
 
 def test_search_by_text_and_derived_facts(client: TestClient) -> None:

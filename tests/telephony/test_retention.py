@@ -108,7 +108,7 @@ def test_admin_erasure_api(tmp_path: Path) -> None:
         assert client.post("/api/privacy/erase", json={}, headers=token).status_code == 400
         res = client.post("/api/privacy/erase", json={"caller_id": "+1555KEEP"}, headers=token)
         assert res.status_code == 200 and res.json()["erased"] == 1
-        entries = client.portal.call(client.app.state.auth.audit.entries)  # type: ignore[attr-defined]
+        entries = client.portal.call(client.app.state.auth.audit.entries)  # type: ignore[union-attr,call-arg,attr-defined]
         assert ("ada", "privacy.erase", "other") in {(e.actor, e.action, e.target) for e in entries}
     assert rows(tmp_path / "hotline.db", "other") == GONE
 
