@@ -135,6 +135,8 @@ class TTSProcessor(FrameProcessor):
         if reply is not None:
             meta.update({"intent": reply.intent, "confidence": reply.confidence,
                          "escalate": reply.escalate,
+                         "escalation_reason": reply.escalation_reason,
+                         "tool_calls": reply.tool_calls,
                          "citations": [c.doc_id for c in reply.citations]})
         await self._ctx.observer.on_turn(TurnRecord(
             call_id=self._ctx.call_id, speaker="agent", text=say.text, started_at=started_wall,
