@@ -62,15 +62,18 @@ class CallBridge:
         self.hold_period_s = hold_period_s
         self.escalated_at: float | None = None
         self.transfer_spoken = False
+        self.left_ai = asyncio.Event()  # the pacing loop sleeps until the call leaves the AI
 
     def to_hold(self) -> None:
         if self.mode is BridgeMode.AI:
             self.mode = BridgeMode.HOLD
             self.escalated_at = time.monotonic()
+            self.left_ai.set()
             log.info("call %s: on hold, waiting for a human agent", self.call_id)
 
     def to_human(self) -> None:
         self.mode = BridgeMode.HUMAN
+        self.left_ai.set()
         log.info("call %s: bridged to a human agent", self.call_id)
 
     def hold_ready(self) -> bool:
@@ -177,7 +180,8 @@ class AgentSide(FrameProcessor):
             self._bridge.mixer.feed("bot", _to16k(self._resampler, downmix(frame.audio, frame.num_channels)))
 
     async def _pace(self) -> None:
-        """Every 20 ms on an absolute clock, so frames never drift."""
+        """Every 20 ms on an absolute clock, so frames never drift (idle while the AI talks)."""
+        await self._bridge.left_ai.wait()
         next_at = time.monotonic()
         while True:
             next_at += FRAME_S
