@@ -13,6 +13,8 @@ from dialog.knowledge import KnowledgeAnswerer
 from dialog.services import Services
 from dialog.tools import ToolBox
 from dialog.types import DialogEngine
+from kb.additions import FILENAME as ADDITIONS_FILE
+from kb.additions import load_additions
 from kb.demo import SqliteDemoStore
 from kb.embedder import Embedder
 from kb.index import HybridIndex
@@ -40,7 +42,7 @@ def build_engine(
         raise ConfigError(f"guidelines file not found: {guidelines_path}")
     data_dir.mkdir(parents=True, exist_ok=True)
     embedder = Embedder.load(cache_dir=cache_dir or data_dir / "cache")
-    passages = load_manual(guidelines_path)
+    passages = load_manual(guidelines_path) + load_additions(data_dir / ADDITIONS_FILE)
     index = HybridIndex(embedder, passages)
     store = SqliteDemoStore.open(data_dir)
     services = Services(

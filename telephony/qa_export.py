@@ -7,7 +7,7 @@ KB entries are appended to `<data_dir>/kb_additions.jsonl`, one JSON object a li
 `doc_id`..`source` are the fields of `kb.passages.Passage`, so a loader can build
 passages from it directly. The running engine gets the entry at once when it
 exposes the seam `engine.brain.knowledge.index.upsert(passages)` (kb.index.HybridIndex);
-after a restart only a knowledge loader that reads the file brings it back (docs/qa.md).
+after a restart dialog.factory loads the file again (kb.additions.load_additions).
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kb.additions import FILENAME as ADDITIONS_FILE
 from kb.passages import Passage
 from telephony.qa_errors import QAError
 
 log = logging.getLogger(__name__)
-KB_ADDITIONS = "kb_additions.jsonl"
+KB_ADDITIONS = ADDITIONS_FILE  # read back at start-up by kb.additions.load_additions
 
 
 def _question(conn: sqlite3.Connection, call_id: str, turn_id: int) -> str:
