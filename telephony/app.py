@@ -117,7 +117,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         Route("/api/calls/{call_id}/recording", call_recording),
         *auth_routes.routes(),
     ]
-    for factory in _route_factories():
+    for factory in _route_factories(cfg):
         routes.extend(factory())
     # every route must have a row in telephony/auth/policy.py (default deny)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AuthMiddleware)])
@@ -125,20 +125,11 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
     return app
 
 
-def _route_factories() -> list[RouteFactory]:
-    """Each transport contributes its routes (WebRTC signaling, Twilio webhooks, ...)."""
-    from telephony import kpi_routes, privacy_routes, qa_routes
+def _route_factories(cfg: HotlineConfig) -> list[RouteFactory]:
+    """Each transport and console contributes its routes (each with a policy row)."""
+    from telephony import desk, kpi_routes, privacy_routes, qa_routes, supervision
+    from telephony.twilio import routes as twilio_routes
+    from telephony.webrtc import routes as webrtc_routes
 
-    factories: list[RouteFactory] = [qa_routes.routes, kpi_routes.routes, privacy_routes.routes]
-    with contextlib.suppress(ImportError):
-        from telephony.webrtc import routes as webrtc_routes
-
-        factories.append(webrtc_routes)
-    from telephony import desk, supervision
-
-    factories.extend([desk.routes, supervision.routes])
-    with contextlib.suppress(ImportError):
-        from telephony.twilio import routes as twilio_routes
-
-        factories.append(twilio_routes)
-    return factories
+    return [qa_routes.routes, kpi_routes.routes, privacy_routes.routes, webrtc_routes,
+            desk.routes, supervision.routes, lambda: twilio_routes(cfg.twilio)]
