@@ -27,6 +27,7 @@ from telephony.config import HotlineConfig
 from telephony.services import build_services
 from telephony.wer import wer
 from voice.filecall import run_file_call
+from voice.processors.tts import SpeechCache
 
 ENERGY_FRAME_S = 0.01
 
@@ -88,16 +89,17 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def run_latency_bench(cfg: HotlineConfig, *, manifest: Path, limit: int, as_json: bool,
-                            progress: Callable[[str], None]) -> int:
+                            progress: Callable[[str], None], cold_tts: bool = False) -> int:
     clips = english_clips(manifest)
     if limit:
         clips = clips[:limit]
     services = await asyncio.to_thread(build_services, cfg, progress)
+    cache = SpeechCache(services.models.tts, 0) if cold_tts else services.speech_cache
     results: list[ClipResult] = []
     try:
         for path, ref, channel in clips:
             audio, rate = read_mono(path, channel)
-            res = await run_file_call(services.voice, services.speech_cache, audio, rate, greet=False)
+            res = await run_file_call(services.voice, cache, audio, rate, greet=False)
             caller = [t for t in res.turns if t.speaker == "caller"]
             agent = [t for t in res.turns if t.speaker == "agent"]
             end_wall = res.stream_started_at + speech_end_s(audio, rate)

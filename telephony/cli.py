@@ -68,7 +68,8 @@ def cmd_bench(args: argparse.Namespace, cfg: HotlineConfig) -> int:
     from telephony.bench import run_latency_bench
 
     return asyncio.run(run_latency_bench(cfg, manifest=Path(args.manifest), limit=args.limit,
-                                         as_json=args.json, progress=_progress))
+                                         as_json=args.json, progress=_progress,
+                                         cold_tts=args.cold_tts))
 
 
 def cmd_chat(args: argparse.Namespace, cfg: HotlineConfig) -> int:
@@ -169,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     lat.add_argument("--manifest", default="../shared/testdata/speech/manifest.tsv")
     lat.add_argument("--limit", type=int, default=0, help="only the first N English clips")
     lat.add_argument("--json", action="store_true")
+    lat.add_argument("--cold-tts", action="store_true",
+                     help="synthesize every reply (no pre-synthesized prompts, no sentence cache)")
     lat.set_defaults(func=cmd_bench)
 
     from telephony.auth.cli import add_parser as add_users_parser

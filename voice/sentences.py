@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
-FIRST_CHUNK_MAX_CHARS = 60
+FIRST_CHUNK_MAX_CHARS = 40
 
 
 def split_for_tts(text: str) -> list[str]:
@@ -16,7 +16,10 @@ def split_for_tts(text: str) -> list[str]:
         return []
     first = sentences[0]
     if len(first) > FIRST_CHUNK_MAX_CHARS:
-        m = re.search(r"[,;:—]\s+", first[15:FIRST_CHUNK_MAX_CHARS + 40])
+        window = first[15:FIRST_CHUNK_MAX_CHARS + 40]
+        # a clause break, else a phrase boundary before a conjunction or preposition
+        m = re.search(r"[,;:—]\s+", window) or re.search(
+            r"\s(?=(?:and|but|so|because|which|with|for|on|by)\s)", window)
         if m:
             cut = 15 + m.end()
             sentences[0:1] = [first[:cut].strip(), first[cut:].strip()]

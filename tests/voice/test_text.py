@@ -43,3 +43,12 @@ def test_split_short_text_is_one_piece() -> None:
 ])
 def test_end_of_turn_combines_words_and_prosody(text: str, p: float, reason: str | None) -> None:
     assert end_of_turn(text, p, 0.5) == reason
+
+
+def test_a_long_first_sentence_without_commas_is_cut_at_a_phrase_boundary() -> None:
+    text = ("Your order of the limited-edition headset shipped with UPS on May 2nd and should arrive "
+            "by Friday. Anything else?")
+    pieces = split_for_tts(text)
+    assert " ".join(pieces).split() == text.split()
+    assert len(pieces[0]) < len(text.split(".")[0])
+    assert not pieces[0].endswith((" with", " on", " and"))  # never ends on the boundary word
