@@ -19,6 +19,7 @@ from dialog.flows.cancel import propose_cancel_order, propose_cancel_subscriptio
 from dialog.flows.confirm import PENDING_KEY, confirm
 from dialog.flows.orders import AWAITING_KEY, EXCLUDED_KEY, ORDER_KEY, order_status
 from dialog.flows.returns import return_window
+from dialog.guidance import take_guidance
 from dialog.knowledge import KnowledgeAnswerer
 from dialog.routing import route
 from dialog.services import Services
@@ -71,7 +72,9 @@ class Brain:
         text = text.strip()
         session.history.append(("caller", text))
         session.state.setdefault(SENTIMENT_KEY, []).append(sentiment(text) if text else 0.0)
-        reply = self._decide(session, text)
+        directive = take_guidance(session)
+        reply = (self.escalate(session, f"supervisor: {directive}") if directive is not None
+                 else self._decide(session, text))
         if reply.intent == "clarify":
             reply = self._count_failure(session, reply)
         else:

@@ -49,6 +49,7 @@ def handoff(session: Session, reason: str, services: Services | None = None) -> 
         "steps_done": list(session.state.get("steps", [])),
         "caller_turns": caller_turns[-6:],
         "summary": _summary(reason, customer, session),
+        "supervisor_guidance": list(session.guidance),
     }
     return Reply(
         text=replies.HANDOFF,
