@@ -56,10 +56,11 @@ class FileCallResult:
 async def run_file_call(
     services: VoiceServices,
     cache: SpeechCache,
-    audio: np.ndarray,
+    audio: np.ndarray | list[np.ndarray],
     sample_rate_hz: int,
     *,
     observer: CallObserver | None = None,
+    caller_id: str | None = None,
     call_id: str | None = None,
     speed: float = 1.0,
     greet: bool = True,
@@ -67,7 +68,8 @@ async def run_file_call(
     talk_over_greeting_after_s: float | None = None,
     recorder: CallRecorder | None = None,
 ) -> FileCallResult:
-    """`audio`: float32 mono in [-1, 1] at `sample_rate_hz` (any rate).
+    """`audio`: float32 mono in [-1, 1] at `sample_rate_hz` (any rate); a list of
+    utterances is a conversation: each is said once the agent has finished answering.
 
     By default the caller waits for the greeting to finish; with
     `talk_over_greeting_after_s` the caller starts talking that long into it (barge-in).
@@ -75,7 +77,8 @@ async def run_file_call(
     call_id = call_id or uuid.uuid4().hex
     collector = TurnCollector()
     fan = FanOutObserver(collector, *( [observer] if observer else []))
-    ctx = CallContext(call_id=call_id, services=services, channel="file", observer=fan)
+    ctx = CallContext(call_id=call_id, services=services, channel="file", observer=fan,
+                      caller_id=caller_id)
     speaker = VirtualSpeaker(16000)
     call = build_call_pipeline(ctx, cache, None, speaker, recorder=recorder)
     started = asyncio.Event()
@@ -98,11 +101,13 @@ async def run_file_call(
                 while not speaker.first_audio_times:  # noqa: ASYNC110 - polls the speaker's clock
                     await asyncio.sleep(0.01)
                 await asyncio.sleep(talk_over_greeting_after_s)
-        pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
         silence = np.zeros(int(tail_silence_s * sample_rate_hz), dtype=np.int16)
-        stream_started_at = time.monotonic()
-        await _stream(call.worker, np.concatenate([pcm, silence]), sample_rate_hz, speed)
-        await _wait_quiet(ctx, speaker, speed)
+        for i, utterance in enumerate(audio if isinstance(audio, list) else [audio]):
+            pcm = (np.clip(utterance, -1, 1) * 32767).astype(np.int16)
+            if i == 0:
+                stream_started_at = time.monotonic()
+            await _stream(call.worker, np.concatenate([pcm, silence]), sample_rate_hz, speed)
+            await _wait_quiet(ctx, speaker, speed)
     finally:
         await call.worker.queue_frame(EndFrame())
         try:
