@@ -39,6 +39,7 @@ class ServerConfig:
 class WebRTCConfig:
     ice_host_addresses: tuple[str, ...] = ("127.0.0.1",)
     stun_urls: tuple[str, ...] = ()
+    accept_caller_id: bool = True  # honour a caller_id sent by the web page (demo; see docs/webrtc.md)
 
 
 @dataclass(frozen=True)

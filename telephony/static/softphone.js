@@ -4,6 +4,14 @@
 
 const $ = (id) => document.getElementById(id);
 const RAW = new URLSearchParams(location.search).get("raw") === "1";
+// Demo convenience: a web caller may say which phone number they are calling as (the server
+// honours it only when [webrtc].accept_caller_id is true; docs/webrtc.md).
+const callerId = () => (document.getElementById("caller-id")?.value || "").trim();
+window.addEventListener("DOMContentLoaded", () => {
+  const given = new URLSearchParams(location.search).get("caller_id");
+  const input = document.getElementById("caller-id");
+  if (given && input) input.value = given;
+});
 const hotline = (window.hotline = {
   state: "idle", callId: null, endReason: null, turns: [],
   micRmsMax: 0, agentRmsMax: 0, agentLoudFrames: 0, error: null,
@@ -124,7 +132,8 @@ async function call() {
     await pc.setLocalDescription(await pc.createOffer());
     await iceGathered(pc, 2000);
     const res = await fetch("/api/webrtc/offer", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sdp: pc.localDescription.sdp, type: pc.localDescription.type }) });
+      body: JSON.stringify({ sdp: pc.localDescription.sdp, type: pc.localDescription.type,
+                             ...(callerId() ? { caller_id: callerId() } : {}) }) });
     const answer = await res.json();
     if (!res.ok) throw new Error(answer.error || res.statusText);
     hotline.callId = answer.call_id;

@@ -48,12 +48,14 @@ async def offer(request: Request) -> Response:
         return _error("body must be JSON {sdp, type}", 400)
     if not isinstance(data, dict) or not isinstance(data.get("sdp"), str) or data.get("type") != "offer":
         return _error("body must be JSON {sdp: string, type: 'offer'}", 400)
-    caller_id = data.get("caller_id")
+    cfg: HotlineConfig = request.app.state.config
+    caller_id = data.get("caller_id") or None
     if caller_id is not None and not isinstance(caller_id, str):
         return _error("caller_id must be a string", 400)
+    if caller_id is not None and not cfg.webrtc.accept_caller_id:
+        caller_id = None  # a browser cannot prove a phone number: ignored unless configured
     if caller_id is None and request.client is not None:
         caller_id = request.client.host
-    cfg: HotlineConfig = request.app.state.config
     calls: CallRegistry = request.app.state.calls
     try:
         answer = await start_call(calls, cfg.webrtc, data["sdp"], "offer", caller_id)
