@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_webrtc_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-
-from telephony.auth.types import Role  # noqa: E402
+from telephony.auth.types import Role
+from tests.telephony.browser_helpers import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="needs Debian's Chromium at /usr/bin/chromium")]

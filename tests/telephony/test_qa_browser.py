@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from qa_helpers import PASSWORD, add_call, agent, caller, make_qa_app  # noqa: E402
 
 from telephony.audiofile import read_mono  # noqa: E402
+from tests.telephony.browser_helpers import CHROMIUM, CHROMIUM_ARGS
 from voice.recording import RATE_HZ, CallRecorder  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
 CLIP = "speech/speechbrain/spk1_snt1.wav"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                                    reason="needs Debian's Chromium at /usr/bin/chromium")]
@@ -71,8 +71,8 @@ async def _browse(app: Any) -> None:
             assert not serving.done(), "uvicorn stopped before it started"
             await asyncio.sleep(0.05)
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"])
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
             try:
                 page = await browser.new_page()
                 await page.goto(f"{base}/login?next=/qa/calls/c-web")

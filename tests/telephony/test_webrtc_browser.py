@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.telephony.browser_helpers import CHROMIUM, CHROMIUM_ARGS
+
 CLIP = "speech/speechbrain/spk1_snt1.wav"
 REFERENCE = "the child almost hurt the small dog"
 MIC_RATE_HZ = 48000
@@ -30,12 +31,6 @@ MAX_WER = 0.25
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")]
 
-CHROMIUM_ARGS = [
-    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-    "--allow-loopback-in-peer-connection", "--headless", "--no-sandbox", "--disable-gpu",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--disable-quic", "--autoplay-policy=no-user-gesture-required",
-]
 
 REPLIED = """() => {
   const t = window.hotline.turns, i = t.findIndex((x) => x.speaker === "caller");
