@@ -48,3 +48,17 @@ def resample(audio: np.ndarray, in_rate_hz: int, out_rate_hz: int) -> np.ndarray
     if in_rate_hz == out_rate_hz:
         return audio.astype(np.float32, copy=False)
     return soxr.resample(audio.astype(np.float32), in_rate_hz, out_rate_hz, quality="HQ")
+
+
+class To16kPcm:
+    """Frames of any rate and channel count -> int16 mono at 16 kHz (one stateful resampler
+    per audio stream; a change of input rate starts a new one)."""
+
+    def __init__(self) -> None:
+        self._resampler: StreamResampler | None = None
+
+    def __call__(self, pcm: bytes, rate_hz: int, channels: int = 1) -> np.ndarray:
+        if self._resampler is None or self._resampler.in_rate_hz != rate_hz:
+            self._resampler = StreamResampler(rate_hz, PIPELINE_RATE_HZ)
+        audio = self._resampler.process(pcm16_to_float(downmix(pcm, channels)))
+        return (np.clip(audio, -1, 1) * 32767).astype(np.int16)

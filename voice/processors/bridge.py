@@ -36,7 +36,7 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from voice.audio import StreamResampler, downmix
+from voice.audio import StreamResampler, To16kPcm
 from voice.frames import AgentSayFrame
 from voice.mixer import FRAME_SAMPLES, RATE_HZ, Mixer
 
@@ -93,23 +93,16 @@ def hold_tone(start_sample: int, n: int, period_s: float) -> np.ndarray:
     return (out * 32767).astype(np.int16)
 
 
-def _to16k(resampler: StreamResampler, pcm: bytes) -> np.ndarray:
-    audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768
-    return (np.clip(resampler.process(audio), -1, 1) * 32767).astype(np.int16)
-
-
 class CallerSide(FrameProcessor):
     def __init__(self, bridge: CallBridge) -> None:
         super().__init__(name=f"bridge-caller[{bridge.call_id[:8]}]")
         self._bridge = bridge
-        self._resampler: StreamResampler | None = None
+        self._to16k = To16kPcm()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, InputAudioRawFrame):
-            if self._resampler is None or self._resampler.in_rate_hz != frame.sample_rate:
-                self._resampler = StreamResampler(frame.sample_rate, RATE_HZ)
-            pcm = _to16k(self._resampler, downmix(frame.audio, frame.num_channels))
+            pcm = self._to16k(frame.audio, frame.sample_rate, frame.num_channels)
             self._bridge.mixer.feed("caller", pcm)
             if self._bridge.mode is not BridgeMode.AI:
                 return  # the AI is paused: its turn taking never hears this
@@ -153,7 +146,7 @@ class AgentSide(FrameProcessor):
         self._bridge = bridge
         self._loop: asyncio.Task[None] | None = None
         self._queued_until = 0.0  # monotonic time when audio pushed so far ends playing
-        self._resampler: StreamResampler | None = None
+        self._to16k = To16kPcm()
         self._hold_sample = 0
         # the output transport's resampler is fixed to the first rate it sees (the TTS
         # voice's), so bridged and hold audio go out at that rate too
@@ -175,9 +168,7 @@ class AgentSide(FrameProcessor):
         self._queued_until = max(self._queued_until, time.monotonic()) + seconds
         self._out_rate_hz = frame.sample_rate
         if self._bridge.mode is BridgeMode.AI:
-            if self._resampler is None or self._resampler.in_rate_hz != frame.sample_rate:
-                self._resampler = StreamResampler(frame.sample_rate, RATE_HZ)
-            self._bridge.mixer.feed("bot", _to16k(self._resampler, downmix(frame.audio, frame.num_channels)))
+            self._bridge.mixer.feed("bot", self._to16k(frame.audio, frame.sample_rate, frame.num_channels))
 
     async def _pace(self) -> None:
         """Every 20 ms on an absolute clock, so frames never drift (idle while the AI talks)."""

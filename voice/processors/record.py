@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from pipecat.frames.frames import (
     EndFrame,
     Frame,
@@ -12,28 +11,20 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from voice.audio import StreamResampler, downmix
-from voice.recording import RATE_HZ, CallRecorder
-
-
-def _to16k(resampler: StreamResampler, audio: bytes) -> np.ndarray:
-    pcm = np.frombuffer(audio, dtype=np.int16).astype(np.float32) / 32768
-    out = resampler.process(pcm)
-    return (np.clip(out, -1, 1) * 32767).astype(np.int16)
+from voice.audio import To16kPcm
+from voice.recording import CallRecorder
 
 
 class CallerTap(FrameProcessor):
     def __init__(self, recorder: CallRecorder) -> None:
         super().__init__(name="record-caller")
         self._rec = recorder
-        self._resampler: StreamResampler | None = None
+        self._to16k = To16kPcm()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, InputAudioRawFrame):
-            if self._resampler is None or self._resampler.in_rate_hz != frame.sample_rate:
-                self._resampler = StreamResampler(frame.sample_rate, RATE_HZ)
-            self._rec.caller(_to16k(self._resampler, downmix(frame.audio, frame.num_channels)))
+            self._rec.caller(self._to16k(frame.audio, frame.sample_rate, frame.num_channels))
         await self.push_frame(frame, direction)
 
 
@@ -41,14 +32,12 @@ class AgentTap(FrameProcessor):
     def __init__(self, recorder: CallRecorder) -> None:
         super().__init__(name="record-agent")
         self._rec = recorder
-        self._resampler: StreamResampler | None = None
+        self._to16k = To16kPcm()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, TTSAudioRawFrame):
-            if self._resampler is None or self._resampler.in_rate_hz != frame.sample_rate:
-                self._resampler = StreamResampler(frame.sample_rate, RATE_HZ)
-            self._rec.agent(_to16k(self._resampler, frame.audio))
+            self._rec.agent(self._to16k(frame.audio, frame.sample_rate, frame.num_channels))
         elif isinstance(frame, InterruptionFrame):
             self._rec.cut_agent()
         elif isinstance(frame, EndFrame):
