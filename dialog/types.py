@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from dialog.control import CallControl
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -44,6 +46,9 @@ class Session:
     history: list[tuple[str, str]] = field(default_factory=list)  # (speaker, text)
     state: dict[str, Any] = field(default_factory=dict)
     guidance: list[str] = field(default_factory=list)  # supervisor whispers for the AI
+    # the live call's hang-up/transfer (dialog/control.py); None for text channels. Not state:
+    # left out of repr and comparisons; do not serialize it.
+    control: CallControl | None = field(default=None, repr=False, compare=False)
 
 
 class DialogEngine(Protocol):

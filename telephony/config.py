@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import tomllib
 import types
 import typing
@@ -116,6 +117,25 @@ class QAConfig:
     slow_turn_ms: float = 1500.0  # automatic score: agent turns slower than this count as slow
 
 
+_PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{1,30}$")
+
+
+def transfer_target(text: str) -> str:
+    """`routing.external_transfer` as a URI for SIP REFER: "" (off), a sip:/sips:/tel: URI
+    as written, or a phone number as a tel: URI (spaces, dots, dashes, brackets dropped)."""
+    text = text.strip()
+    if not text:
+        return ""
+    scheme = text.split(":", 1)[0].lower()
+    if scheme in ("sip", "sips", "tel") and ":" in text and len(text) > len(scheme) + 1:
+        if any(c in text for c in "<> \t\r\n\""):
+            raise ConfigError(f"routing.external_transfer: {text!r} must be a bare URI (no <>, quotes or spaces)")
+        return text
+    if _PHONE.match(text):
+        return "tel:" + re.sub(r"[ ().-]", "", text)
+    raise ConfigError(f"routing.external_transfer: {text!r} is neither a sip:/sips:/tel: URI nor a phone number")
+
+
 @dataclass(frozen=True)
 class RoutingConfig:
     """[routing]: which queue an escalated call waits in, and the hold audio (docs/handoff.md)."""
@@ -123,9 +143,13 @@ class RoutingConfig:
     default_queue: str = "general"
     rules: tuple[str, ...] = ()  # "KEY OP VALUE -> QUEUE", first match wins (telephony/routing.py)
     hold_period_s: float = 4.0  # the hold chime repeats this often
+    external_transfer: str = ""  # SIP URI or phone number escalations go to; "" = off (docs/handoff.md)
+    external_transfer_when: str = "no_agent"  # "no_agent" (no agent available) or "always"
 
     def __post_init__(self) -> None:
         from telephony.routing import RuleError, parse_rule
+
+        transfer_target(self.external_transfer)
 
         for rule in self.rules:
             try:
@@ -173,6 +197,7 @@ class HotlineConfig:
 ALLOWED: dict[str, tuple[Any, ...]] = {
     "server.log_level": ("debug", "info", "warning", "error"),
     "models.whisper_compute_type": ("int8", "int8_float32", "float32", "int8_float16", "float16"),
+    "routing.external_transfer_when": ("no_agent", "always"),
 }
 RANGES: dict[str, tuple[float, float]] = {
     "twilio.stream_token_ttl_secs": (1.0, 3600.0),

@@ -8,6 +8,12 @@ it claims the call, records `meta.assigned_agent`, joins the agent's WebRTC peer
 (telephony/desk_peer.py) and switches the bridge to human mode. Staff peers of a
 call are owned here and closed when the call closes. Desk and wallboard
 listeners get every change through `subscribe()`.
+
+External transfer: with `routing.external_transfer` set, an escalated call goes to that
+number or SIP address instead of a queue when no agent is available (or always, per
+`routing.external_transfer_when`), through the call's `Session.control`
+(telephony/call_control.py). A transport that cannot transfer, or a failed transfer,
+falls back to the queue.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from telephony.calls import CallRegistry, LiveCall
-from telephony.config import RoutingConfig
+from telephony.config import RoutingConfig, transfer_target
 from telephony.desk_peer import PartyPeer
 from telephony.handoff_meta import update_call_meta
 from telephony.handoff_package import build_package, routing_facts
@@ -28,11 +35,13 @@ from telephony.routing import Router
 log = logging.getLogger(__name__)
 PRESENCE = ("available", "busy", "away")
 LISTENER_QUEUE = 256
+MESSAGE_MAX_S = 15.0  # longest wait for the transfer message before an external transfer
 
 
 class HandoffService:
     def __init__(self, calls: CallRegistry, cfg: RoutingConfig, queues: CallQueues | None = None) -> None:
         self.calls = calls
+        self.cfg = cfg
         self.router = Router(cfg.rules, cfg.default_queue)
         self.queues: CallQueues = queues or MemoryQueues(self.router.queues())
         self.presence: dict[str, str] = {}
@@ -65,9 +74,12 @@ class HandoffService:
 
             live.bridge.on_escalate = on_escalate
 
-    async def escalate(self, live: LiveCall, reply: Any) -> QueueEntry:
+    async def escalate(self, live: LiveCall, reply: Any) -> QueueEntry | None:
+        """Queue the call for a human; None when it was transferred out instead."""
         if live.bridge is not None:
             live.bridge.to_hold()
+        if await self._transfer_out(live, reply):
+            return None
         facts = routing_facts(live.ctx, reply, {})
         queue, why = self.router.route(facts)
         turns = await self.calls.services.store.turns(live.call_id)
@@ -83,6 +95,36 @@ class HandoffService:
                              package=package)
         self.publish({"type": "queued", "entry": entry.as_dict()})
         return entry
+
+    def agents_available(self) -> bool:
+        return any(status == "available" for status in self.presence.values())
+
+    async def _transfer_out(self, live: LiveCall, reply: Any) -> bool:
+        """Transfer to routing.external_transfer when configured and due; True once done."""
+        target = transfer_target(self.cfg.external_transfer)
+        if not target or (self.cfg.external_transfer_when == "no_agent" and self.agents_available()):
+            return False
+        control = live.ctx.session.control if live.ctx.session is not None else None
+        if control is None or not control.can_transfer:
+            log.info("call %s: %s cannot transfer to %s; queueing instead",
+                     live.call_id, live.transport, target)
+            await live.ctx.event("transferred", target=target, outcome="unsupported",
+                                 transport=live.transport)
+            return False
+        await self._message_played(live)
+        if not await control.transfer(target):
+            return False  # the control recorded why; the caller waits in the queue
+        await update_call_meta(self.calls.services.store, live.call_id, {
+            "escalated": True, "transferred_to": target,
+            "escalation_reason": getattr(reply, "escalation_reason", None)})
+        return True
+
+    @staticmethod
+    async def _message_played(live: LiveCall) -> None:
+        """Until the transfer message has been spoken (the bridge's hold point), bounded."""
+        deadline = time.monotonic() + MESSAGE_MAX_S
+        while live.bridge is not None and not live.bridge.hold_ready() and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
 
     # --- the agent's side ---
     def set_presence(self, agent: str, status: str) -> None:

@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from dialog.types import DialogEngine, Reply, Session
+from telephony.call_control import SipControl, attach
 from telephony.calls import CallRegistry, LiveCall
 from telephony.config import SipSection
 from telephony.errors import ConfigError
@@ -70,6 +71,7 @@ class SipBridge:
                                 "display": call.caller.display, "to": call.called,
                                 "remote": f"{call.remote_addr[0]}:{call.remote_addr[1]}"}
         live = await self._calls.open("sip", caller_id=call.caller.user or None, meta=meta)
+        attach(live, SipControl(self._calls, live, call))  # hang-up, REFER transfer
         watch = EndCallWatch(live.ctx.services.engine)
         live.ctx.services = dataclasses.replace(live.ctx.services, engine=watch)
         output = SipOutput(call, live.call_id)

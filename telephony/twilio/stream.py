@@ -20,6 +20,7 @@ from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.frames.frames import InputAudioRawFrame, InputDTMFFrame
 from starlette.websockets import WebSocket, WebSocketState
 
+from telephony.call_control import RegistryControl, attach
 from telephony.calls import CallRegistry, LiveCall
 from telephony.services import Services
 from telephony.twilio import protocol
@@ -137,6 +138,7 @@ class MediaSession:
     async def _call(self, start: protocol.Start) -> None:
         live = await self._open(start)
         self._call_id = live.call_id
+        attach(live, RegistryControl(self._calls, live))  # hang-up; transfer needs the REST API
         sender = WebSocketSender(self._ws, start.stream_sid, live.call_id)
         heard = HeardTracker(live.ctx)
         live.ctx.observer = FanOutObserver(live.ctx.observer, _SpeechTap(heard))

@@ -19,6 +19,7 @@ from pipecat.transports.base_transport import TransportParams
 from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
 from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
 
+from telephony.call_control import RegistryControl, attach
 from telephony.calls import CallRegistry, LiveCall
 from telephony.config import WebRTCConfig
 from telephony.webrtc.ice import ice_servers, restrict_host_addresses
@@ -84,6 +85,7 @@ async def start_call(calls: CallRegistry, cfg: WebRTCConfig, sdp: str, sdp_type:
         await close_peer(connection, "-")
         raise
     live = await calls.open("webrtc", caller_id=caller_id, meta={"pc_id": connection.pc_id})
+    attach(live, RegistryControl(calls, live))  # hang-up; no transfer
     try:
         call = _build(live, calls, connection)
     except BaseException:
