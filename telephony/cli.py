@@ -44,9 +44,12 @@ def cmd_serve(args: argparse.Namespace, cfg: HotlineConfig) -> int:
     credentials = demo_credentials(cfg.data_path)
 
     def urls() -> None:
-        print(f"\nHotline is ready.\n  Softphone (call the demo agent): {base}/\n"
-              f"  Health: {base}/health\n  Calls API: {base}/api/calls\n"
-              f"  Staff sign-in: {base}/login\n", file=sys.stderr, flush=True)
+        sip = (f"  SIP (phones, PBXs, sipp/baresip): sip:service@{cfg.sip.bind_host}:{cfg.sip.bind_port} (UDP)\n"
+               if cfg.sip.enabled else "")
+        print(f"\nHotline is ready.\n  Softphone (call the demo agent): {base}/\n{sip}"
+              f"  Twilio voice webhook: POST {base}{cfg.twilio.voice_path}\n"
+              f"  Staff sign-in: {base}/login  (then /agent, /supervisor, /qa, /kpi by role)\n"
+              f"  Health: {base}/health\n", file=sys.stderr, flush=True)
         if credentials:
             print(f"Demo users ({cfg.data_path / 'demo-users.txt'}; delete it to stop printing):\n"
                   f"{credentials}", file=sys.stderr, flush=True)

@@ -42,8 +42,20 @@ def build_engine(cfg: HotlineConfig) -> DialogEngine:
             "(the demo company's knowledge base is built from it)"
         )
     cache = Path(cfg.dialog.cache_dir).expanduser() if cfg.dialog.cache_dir else None
-    return build(data_dir=cfg.data_path, guidelines_path=guidelines,
-                 company_name=cfg.dialog.company_name, cache_dir=cache)
+    engine = build(data_dir=cfg.data_path, guidelines_path=guidelines,
+                   company_name=cfg.dialog.company_name, cache_dir=cache)
+    llm = cfg.dialog.llm
+    if not llm.base_url:
+        return engine  # the default: the deterministic brain alone
+    from dialog.llm import LLMConfigError, with_llm
+
+    try:
+        return with_llm(engine, base_url=llm.base_url, model=llm.model,
+                        api_key_env=llm.api_key_env, timeout_s=llm.timeout_secs,
+                        max_retries=llm.max_retries, rephrase=llm.rephrase,
+                        company_name=cfg.dialog.company_name)
+    except LLMConfigError as e:
+        raise ConfigError(f"[dialog.llm]: {e}") from e
 
 
 def fixed_prompts(cfg: HotlineConfig) -> list[str]:
@@ -59,7 +71,8 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
     cfg.data_path.mkdir(parents=True, exist_ok=True)
     models = load_models(cfg.models, say)
     started = time.perf_counter()
-    say("loading the dialog engine and knowledge base ...")
+    say("loading the dialog engine and knowledge base (the first start embeds the policy manual: "
+        "~30-60 s; later starts read the cache) ...")
     engine = build_engine(cfg)
     say(f"dialog engine ready in {time.perf_counter() - started:.1f} s")
     voice = VoiceServices(models=models, engine=engine, config=cfg.voice)
