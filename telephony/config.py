@@ -80,7 +80,9 @@ class LLMConfig:
     base_url: str = ""
     model: str = ""
     api_key_env: str = "HOTLINE_LLM_API_KEY"
-    timeout_secs: float = 10.0
+    timeout_secs: float = 10.0  # per request, and the LLM's whole budget per caller turn
+    max_retries: int = 2  # retries of a failed request (timeouts, 429, 5xx) within that budget
+    rephrase: bool = True  # reword the brain's replies for warmth (facts checked); false = understanding only
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "privacy.pci_pause_max_s": (1.0, 3600.0),
     "privacy.dtmf_idle_s": (0.5, 60.0),
     "qa.fcr_days": (1, 365),
+    "dialog.llm.timeout_secs": (0.1, 120.0),
+    "dialog.llm.max_retries": (0, 10),
     "qa.slow_turn_ms": (100.0, 60000.0),
 }
 
