@@ -20,8 +20,8 @@ from pipecat.frames.frames import (
     InputAudioRawFrame,
     InputDTMFFrame,
     InterruptionFrame,
+    OutputAudioRawFrame,
     StartFrame,
-    TTSAudioRawFrame,
     TTSStoppedFrame,
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
@@ -97,7 +97,7 @@ class SipOutput(FrameProcessor):
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
-        if isinstance(frame, TTSAudioRawFrame):
+        if isinstance(frame, OutputAudioRawFrame):  # speech, the human agent, hold audio
             await self._send(self._to_8k(frame))
             return
         if isinstance(frame, TTSStoppedFrame):
@@ -107,7 +107,7 @@ class SipOutput(FrameProcessor):
             self._resampler, self._partial = None, b""
         await self.push_frame(frame, direction)
 
-    def _to_8k(self, frame: TTSAudioRawFrame) -> bytes:
+    def _to_8k(self, frame: OutputAudioRawFrame) -> bytes:
         if self._resampler is None or self._resampler.in_rate_hz != frame.sample_rate:
             self._resampler = StreamResampler(frame.sample_rate, SIP_RATE_HZ)
         pcm = self._partial + float_to_pcm16(self._resampler.process(pcm16_to_float(frame.audio)))
