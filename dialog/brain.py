@@ -15,10 +15,17 @@ from collections.abc import Callable
 
 from dialog import replies
 from dialog.escalation import handoff, should_escalate
-from dialog.flows.cancel import propose_cancel_order, propose_cancel_subscription
+from dialog.flows.account import recover_username, reset_password
+from dialog.flows.cancel import propose_cancel_order
+from dialog.flows.complaint import complaint
 from dialog.flows.confirm import PENDING_KEY, confirm
+from dialog.flows.csat import DTMF_TURN_KEY, answer_survey, ask_survey
+from dialog.flows.csat import PENDING_KEY as SURVEY_PENDING_KEY
+from dialog.flows.late import order_status_with_compensation
 from dialog.flows.orders import AWAITING_KEY, EXCLUDED_KEY, ORDER_KEY, order_status
+from dialog.flows.pause import propose_cancel_or_pause, propose_pause, take_alternative
 from dialog.flows.returns import return_window
+from dialog.flows.upgrade import propose_upgrade
 from dialog.guidance import take_guidance
 from dialog.knowledge import KnowledgeAnswerer
 from dialog.routing import route
@@ -38,6 +45,10 @@ SENTIMENT_KEY = "sentiment"
 INTENT_KEY = "last_intent"
 OFFER_KEY = "offered_human"
 Flow = Callable[[Services, Session, Entities], Reply]
+# Flows whose pending question takes free text (a spoken full name), not just an entity.
+FREE_TEXT_FLOWS = ("recover_username",)
+# Flows that answer the manual's general question too: their reply carries its citation.
+GROUNDED_FLOWS = {"recover_username": "account_access/", "reset_password": "account_access/"}
 # Questions about the order just discussed; answered by re-stating its status.
 _ORDER_FOLLOW_UP = re.compile(
     r"\b(carrier|tracking|courier|arriv\w*|deliver\w*|ship\w*|late|delay\w*|when|where|status|estimate)\b",
@@ -52,16 +63,24 @@ class Brain:
         company_name: str,
         services: Services,
         classifier: IntentClassifier,
+        *,
+        csat_survey: bool = True,
     ) -> None:
         self.knowledge = knowledge
         self.company_name = company_name
         self.services = services
         self.classifier = classifier
+        self.csat_survey = csat_survey  # ask the post-call survey at goodbye
         self.flows: dict[str, Flow] = {
-            "order_status": order_status,
+            "order_status": order_status_with_compensation,
             "return_window": return_window,
             "cancel_order": propose_cancel_order,
-            "cancel_subscription": propose_cancel_subscription,
+            "cancel_subscription": propose_cancel_or_pause,
+            "pause_subscription": propose_pause,
+            "upgrade_plan": propose_upgrade,
+            "complaint": complaint,
+            "recover_username": recover_username,
+            "reset_password": reset_password,
         }
 
     def greet(self, session: Session) -> Reply:
@@ -70,16 +89,17 @@ class Brain:
 
     def respond(self, session: Session, text: str) -> Reply:
         text = text.strip()
+        dtmf = bool(session.state.pop(DTMF_TURN_KEY, False))
         session.history.append(("caller", text))
         session.state.setdefault(SENTIMENT_KEY, []).append(sentiment(text) if text else 0.0)
         directive = take_guidance(session)
         reply = (self.escalate(session, f"supervisor: {directive}") if directive is not None
-                 else self._decide(session, text))
+                 else self._decide(session, text, dtmf=dtmf))
         if reply.intent == "clarify":
             reply = self._count_failure(session, reply)
         else:
             session.state[FAILURES_KEY] = 0
-        if not reply.escalate and (reason := should_escalate(session.state[SENTIMENT_KEY])):
+        if not reply.escalate and not reply.end_call and (reason := should_escalate(session.state[SENTIMENT_KEY])):
             reply = self.escalate(session, reason)
         if reply.text == replies.NO_DETAIL:
             session.state[OFFER_KEY] = True  # a "yes" next turn takes the offer
@@ -87,10 +107,13 @@ class Brain:
             session.state[INTENT_KEY] = reply.intent
         return self._say(session, reply)
 
-    def _decide(self, session: Session, text: str) -> Reply:
+    def _decide(self, session: Session, text: str, *, dtmf: bool = False) -> Reply:
         if not text:
             return Reply(text=replies.CLARIFY, intent="clarify")
         found = cues(text)
+        if session.state.get(SURVEY_PENDING_KEY) and Cue.HUMAN not in found:
+            return answer_survey(session, text, dtmf=dtmf)
+        session.state.pop(SURVEY_PENDING_KEY, None)
         if Cue.HUMAN in found:
             return self.escalate(session, "caller asked for a human")
         offered = session.state.pop(OFFER_KEY, False)
@@ -101,14 +124,22 @@ class Brain:
             session.state.pop(PENDING_KEY, None)
             session.state.setdefault(EXCLUDED_KEY, []).append(session.state.pop(ORDER_KEY))
             return self.flows[last](self.services, session, ents)
+        alternative = take_alternative(session, text)  # "pause it instead"
+        if alternative is not None:
+            return alternative
         confirmed = confirm(self.services, session, found)
         if confirmed is not None:
             return confirmed
         awaiting = session.state.get(AWAITING_KEY)
-        if awaiting in self.flows and _gives_detail(ents):
-            return self.flows[awaiting](self.services, session, ents)
+        if awaiting in self.flows and (_gives_detail(ents) or awaiting in FREE_TEXT_FLOWS) and not (
+            found & {Cue.GOODBYE, Cue.THANKS}
+        ):
+            return self._grounded(awaiting, self.flows[awaiting](self.services, session, ents), text)
         if Cue.GOODBYE in found or (Cue.THANKS in found and len(text.split()) <= 4):
-            return Reply(text=replies.GOODBYE, intent="goodbye", confidence=1.0, end_call=True)
+            survey = ask_survey(session) if self.csat_survey else None
+            return survey or Reply(
+                text=replies.GOODBYE, intent="goodbye", confidence=1.0, end_call=True
+            )
         if Cue.GREETING in found:
             return Reply(text="Hi! How can I help you today?", intent="greeting", confidence=1.0)
         if offered and Cue.AFFIRM in found and Cue.DENY not in found:
@@ -133,11 +164,21 @@ class Brain:
             log.debug("call %s: flow %s (%.2f)", session.call_id, chosen.flow, chosen.confidence)
             reply = self.flows[chosen.flow](self.services, session, ents)
             reply.confidence = round(chosen.confidence, 3)
-            return reply
+            return self._grounded(chosen.flow, reply, clean)
         answer = self.knowledge.answer(clean)
         if answer.reply is not None:
             return answer.reply
         return Reply(text=replies.CLARIFY, intent="clarify", confidence=answer.best_score)
+
+    def _grounded(self, flow: str, reply: Reply, text: str) -> Reply:
+        """Attach the manual passage a flow's general answer rests on (account access)."""
+        prefix = GROUNDED_FLOWS.get(flow)
+        if prefix is None or reply.citations:
+            return reply
+        answer = self.knowledge.answer(text)
+        if answer.reply is not None:
+            reply.citations = [c for c in answer.reply.citations if c.doc_id.startswith(prefix)]
+        return reply
 
     def escalate(self, session: Session, reason: str) -> Reply:
         return handoff(session, reason, self.services)

@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 from dialog import replies
 from dialog.brain import Brain
+from dialog.flows.csat import DTMF_TURN_KEY
 from dialog.types import Reply, Session
 
 log = logging.getLogger(__name__)
@@ -55,4 +56,5 @@ class HotlineEngine:
             return await asyncio.to_thread(
                 self.brain.escalate, session, "caller pressed 0 for an operator"
             )
+        session.state[DTMF_TURN_KEY] = True  # e.g. a keypad answer to the CSAT survey
         return await self.respond(session, digits)

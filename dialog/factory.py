@@ -8,6 +8,7 @@ from pathlib import Path
 from dialog.brain import Brain
 from dialog.engine import HotlineEngine
 from dialog.errors import ConfigError
+from dialog.flows.more_tools import register_more_tools
 from dialog.intents import build_classifier
 from dialog.knowledge import KnowledgeAnswerer
 from dialog.services import Services
@@ -30,6 +31,7 @@ def build_engine(
     guidelines_path: Path,
     company_name: str = "Acme Apparel",
     cache_dir: Path | None = None,
+    csat_survey: bool = True,
 ) -> DialogEngine:
     """Load the knowledge index and models (blocking, seconds); return a ready engine.
 
@@ -59,6 +61,7 @@ def build_engine(
         company_name=company_name,
         services=services,
         classifier=build_classifier(embedder, passages),
+        csat_survey=csat_survey,
     )
     log.info("dialog engine ready (%d passages)", len(index.passages))
     return HotlineEngine(brain)
@@ -99,4 +102,5 @@ def _toolbox(store: SqliteDemoStore) -> ToolBox:
         state_changing=True,
         description="Start a return and refund for a delivered order",
     )
+    register_more_tools(tools, store)
     return tools

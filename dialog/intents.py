@@ -13,7 +13,22 @@ from kb.passages import Passage
 from nlu.intent import IntentClassifier
 
 EXAMPLES_PATH = Path(__file__).with_name("data") / "intent_examples.json"
-FLOW_INTENTS = ("order_status", "return_window", "cancel_order", "cancel_subscription")
+FLOW_INTENTS = (
+    "order_status",
+    "return_window",
+    "cancel_order",
+    "cancel_subscription",
+    "pause_subscription",
+    "upgrade_plan",
+    "complaint",
+    "recover_username",
+    "reset_password",
+)
+# Manual sections that describe a flow's own task train that flow, not 'other'.
+PASSAGE_INTENTS = {
+    "account_access/recover_username": "recover_username",
+    "account_access/recover_password": "reset_password",
+}
 # Below this the brain does not start a flow and falls back to retrieval / clarify.
 FLOW_CONFIDENCE = 0.6
 
@@ -32,7 +47,9 @@ def training_set(
     for p in passages:
         if p.summary:
             texts.append(p.summary[:300])
-            labels.append("other")
+            labels.append(
+                next((v for k, v in PASSAGE_INTENTS.items() if p.doc_id.startswith(k)), "other")
+            )
     return texts, labels
 
 

@@ -9,6 +9,11 @@ HANDOFF = "Of course. I'm connecting you with a member of our team now."
 NO_DETAIL = "I don't have that detail on hand. I can connect you with a colleague who does."
 ANYTHING_ELSE = "Is there anything else I can help you with?"
 GOODBYE = "Thanks for calling. Have a great day!"
+SURVEY = (
+    "Before you go: on a scale of one to five, how satisfied were you? "
+    "You can press a key or just say the number."
+)
+SURVEY_THANKS = "Thank you for your feedback. Have a great day!"
 UNAVAILABLE = "Sorry, I'm having a technical problem. Let me connect you with a member of our team."
 
 
@@ -26,4 +31,6 @@ FIXED_PHRASES: tuple[str, ...] = (
     ANYTHING_ELSE,
     GOODBYE,
     UNAVAILABLE,
+    SURVEY,
+    SURVEY_THANKS,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dialog.flows.policy import EXPLICIT_WORDS, REQUIRED_WORDS
 from dialog.intents import FLOW_CONFIDENCE, FLOW_INTENTS
 from dialog.types import Reply, Session
 
@@ -16,6 +17,11 @@ FLOW_PHRASES = {
     "return_window": "returning something",
     "cancel_order": "cancelling an order",
     "cancel_subscription": "cancelling your subscription",
+    "pause_subscription": "pausing your subscription",
+    "upgrade_plan": "upgrading your plan",
+    "complaint": "making a complaint",
+    "recover_username": "finding your username",
+    "reset_password": "resetting your password",
 }
 
 
@@ -32,6 +38,11 @@ CHOICE_WORDS = {
     "return_window": ("return", "send back"),
     "cancel_order": ("order",),
     "cancel_subscription": ("subscription", "membership", "plan"),
+    "pause_subscription": ("pause",),
+    "upgrade_plan": ("upgrade",),
+    "complaint": ("complain",),
+    "recover_username": ("username", "user name"),
+    "reset_password": ("password",),
 }
 SHORT_ANSWER_WORDS = 4
 ORDER_REF_DISCOUNT = 0.5
@@ -48,10 +59,14 @@ STATE_CHANGING_FLOWS = ("cancel_order", "cancel_subscription")
 
 
 def _guarded(text: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    if _CANCEL_WORDS.search(text):
-        return ranked
     # Dropped, not renormalised: their mass must not inflate a neighbouring flow.
-    return [(label, p) for label, p in ranked if label not in STATE_CHANGING_FLOWS]
+    if not _CANCEL_WORDS.search(text):
+        ranked = [(label, p) for label, p in ranked if label not in STATE_CHANGING_FLOWS]
+    return [
+        (label, p)
+        for label, p in ranked
+        if label not in REQUIRED_WORDS or REQUIRED_WORDS[label].search(text)
+    ] or [("other", 0.0)]
 
 
 def route(
@@ -71,6 +86,9 @@ def route(
         if short or not (top not in choices and top_p >= OVERRIDE_CONFIDENCE):
             label, p = next((lp for lp in ranked if lp[0] in choices), ranked[0])
             return Route(label if label in FLOW_INTENTS else None, p)
+    for label, p in ranked[:2]:
+        if label in EXPLICIT_WORDS and EXPLICIT_WORDS[label].search(text):
+            return Route(label, p)
     if top in FLOW_INTENTS and top_p >= FLOW_CONFIDENCE:
         return Route(top, top_p)
     best_flow = next(((label, p) for label, p in ranked if label in FLOW_INTENTS), None)

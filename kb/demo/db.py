@@ -51,6 +51,7 @@ def reset(data_dir: Path) -> Path:
             "products": list(seed.PRODUCTS),
             "orders": [(*o, _total(o[0])) for o in seed.ORDERS],
             "order_items": list(seed.ORDER_ITEMS),
+            "plans": list(seed.PLANS),
             "subscriptions": list(seed.SUBSCRIPTIONS),
             "payments": list(seed.PAYMENTS),
             "refunds": list(seed.REFUNDS),

@@ -80,3 +80,37 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+-- Subscription plans, cheapest first (rank 1). Upgrades go to a higher rank only.
+CREATE TABLE plans (
+    plan TEXT PRIMARY KEY,
+    rank INTEGER NOT NULL UNIQUE,
+    monthly_cents INTEGER NOT NULL,
+    annual_cents INTEGER NOT NULL
+);
+-- Goodwill credits on a customer's account (complaints, late deliveries). One per order.
+CREATE TABLE credits (
+    credit_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+    order_id TEXT REFERENCES orders(order_id),
+    amount_cents INTEGER NOT NULL,
+    reason_code TEXT NOT NULL,         -- complaint | late_delivery
+    created_on TEXT NOT NULL
+);
+CREATE UNIQUE INDEX credits_one_per_order ON credits(order_id) WHERE order_id IS NOT NULL;
+CREATE TABLE complaints (
+    complaint_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+    order_id TEXT REFERENCES orders(order_id),
+    category TEXT NOT NULL,            -- late | damaged | wrong_item | missing | service | other
+    status TEXT NOT NULL,              -- open | closed
+    follow_up_on TEXT NOT NULL,
+    created_on TEXT NOT NULL
+);
+-- Messages sent to the email address on file (password reset links). Never the secret itself.
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+    kind TEXT NOT NULL,                -- password_reset
+    sent_to TEXT NOT NULL,
+    created_on TEXT NOT NULL
+);

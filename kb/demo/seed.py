@@ -140,6 +140,12 @@ ORDER_ITEMS = [
     ("10288", "SKU-JACKET-RN", 1, 9900),
     ("10290", "SKU-SOCKS-3", 2, 1900),
 ]
+# plan, rank, monthly, annual (cents). Every seeded subscription is premium; elite is the upgrade.
+PLANS = [
+    ("basic", 1, 799, 6900),
+    ("premium", 2, 1299, 9900),
+    ("elite", 3, 1999, 14900),
+]
 SUBSCRIPTIONS = [
     ("S2001", "C1001", "premium", "active", "monthly", "2026-05-20", 1299),
     ("S2002", "C1002", "premium", "active", "annual", "2026-07-30", 9900),

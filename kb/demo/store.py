@@ -17,6 +17,9 @@ from kb.errors import NotFoundError, StoreError
 log = logging.getLogger(__name__)
 
 CANCELLABLE_ORDER_STATUSES = frozenset({"order_received"})
+# Hard ceiling on any goodwill credit, whatever the caller (or a flow) asks for: the
+# manual's default refund amount ($50, Purchase Dispute > Manage Dispute Bill).
+MAX_CREDIT_CENTS = 5000
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -154,6 +157,122 @@ class SqliteDemoStore:
         )
         log.info("refund %s for order %s by %s: %s", refund_id, order_id, actor, reason)
         return Refund(refund_id, order_id, amount_cents, "in_progress")
+
+    # Plans, pauses, credits, complaints, account e-mails (the dialog's extra tools)
+    def plans(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._rows("SELECT * FROM plans ORDER BY rank")]
+
+    def _subscription(self, subscription_id: str) -> Subscription:
+        rows = self._rows(
+            "SELECT * FROM subscriptions WHERE subscription_id = ?", (subscription_id,)
+        )
+        if not rows:
+            raise NotFoundError(f"no subscription {subscription_id}")
+        return Subscription(**{**dict(rows[0]), "next_bill_date": _date(rows[0]["next_bill_date"])})
+
+    def upgrade_subscription(
+        self, subscription_id: str, plan: str, *, actor: str, reason: str
+    ) -> Subscription:
+        sub = self._subscription(subscription_id)
+        ranks = {p["plan"]: p for p in self.plans()}
+        if sub.status != "active":
+            raise StoreError(f"subscription {subscription_id} is {sub.status}")
+        if plan not in ranks or ranks[plan]["rank"] <= ranks[sub.plan]["rank"]:
+            raise StoreError(f"{plan} is not an upgrade from {sub.plan}")
+        price = ranks[plan]["annual_cents" if sub.billing_cycle == "annual" else "monthly_cents"]
+        self._rows(
+            "UPDATE subscriptions SET plan = ?, amount_cents = ? WHERE subscription_id = ?",
+            (plan, price, subscription_id),
+        )
+        log.info("subscription %s upgraded to %s by %s: %s", subscription_id, plan, actor, reason)
+        return self._subscription(subscription_id)
+
+    def pause_subscription(
+        self, subscription_id: str, months: int, *, actor: str, reason: str
+    ) -> Subscription:
+        sub = self._subscription(subscription_id)
+        if sub.status != "active" or sub.billing_cycle != "monthly" or not 1 <= months <= 3:
+            raise StoreError(f"subscription {subscription_id} cannot be paused")
+        start = sub.next_bill_date or self.today()
+        month_index = start.month - 1 + months
+        year, month = start.year + month_index // 12, month_index % 12 + 1
+        resumes = dt.date(year, month, min(start.day, 28))
+        self._rows(
+            "UPDATE subscriptions SET status = 'paused', next_bill_date = ? "
+            "WHERE subscription_id = ?",
+            (resumes.isoformat(), subscription_id),
+        )
+        log.info("subscription %s paused by %s: %s", subscription_id, actor, reason)
+        return self._subscription(subscription_id)
+
+    def credits_for(self, customer_id: str) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT * FROM credits WHERE customer_id = ?", (customer_id,))
+        return [dict(r) for r in rows]
+
+    def issue_credit(
+        self,
+        customer_id: str,
+        order_id: str | None,
+        amount_cents: int,
+        reason_code: str,
+        *,
+        actor: str,
+        reason: str,
+    ) -> dict[str, Any]:
+        if not 0 < amount_cents <= MAX_CREDIT_CENTS:
+            raise StoreError(f"credit of {amount_cents} cents is outside 1..{MAX_CREDIT_CENTS}")
+        if order_id and self._rows("SELECT 1 FROM credits WHERE order_id = ?", (order_id,)):
+            raise StoreError(f"order {order_id} already has a credit")
+        credit_id = f"CR{len(self._rows('SELECT 1 FROM credits')) + 1:04d}"
+        self._rows(
+            "INSERT INTO credits VALUES (?, ?, ?, ?, ?, ?)",
+            (credit_id, customer_id, order_id, amount_cents, reason_code,
+             self.today().isoformat()),
+        )
+        log.info("credit %s for %s by %s: %s", credit_id, customer_id, actor, reason)
+        return {"credit_id": credit_id, "amount_cents": amount_cents, "status": "issued"}
+
+    def record_complaint(
+        self, customer_id: str, order_id: str | None, category: str, follow_up_on: str
+    ) -> dict[str, Any]:
+        complaint_id = f"K{len(self._rows('SELECT 1 FROM complaints')) + 1:04d}"
+        self._rows(
+            "INSERT INTO complaints VALUES (?, ?, ?, ?, 'open', ?, ?)",
+            (complaint_id, customer_id, order_id, category, follow_up_on,
+             self.today().isoformat()),
+        )
+        return {"complaint_id": complaint_id, "follow_up_on": follow_up_on}
+
+    def verify_identity(self, customer_id: str, claims: dict[str, str]) -> dict[str, Any]:
+        """How many of the manual's four factors (full name, zip, phone, email) match."""
+        rows = self._rows(
+            "SELECT full_name, email, phone, address FROM customers WHERE customer_id = ?",
+            (customer_id,),
+        )
+        if not rows:
+            return {"matched": []}
+        row = rows[0]
+        facts = {
+            "full_name": row["full_name"].lower(),
+            "email": row["email"].lower(),
+            "phone": "".join(c for c in row["phone"] if c.isdigit())[-10:],
+            "zip_code": row["address"].rsplit(" ", 1)[-1],
+        }
+        said = {k: str(v).strip().lower() for k, v in claims.items()}
+        if "phone" in said:
+            said["phone"] = "".join(c for c in said["phone"] if c.isdigit())[-10:]
+        return {"matched": sorted(k for k, v in facts.items() if said.get(k) == v)}
+
+    def send_password_reset(self, customer_id: str, *, actor: str, reason: str) -> dict[str, Any]:
+        customer = self.by_id(customer_id)
+        if customer is None:
+            raise NotFoundError(f"no customer {customer_id}")
+        self._rows(
+            "INSERT INTO outbox (customer_id, kind, sent_to, created_on) VALUES (?, ?, ?, ?)",
+            (customer_id, "password_reset", customer.email, self.today().isoformat()),
+        )
+        log.info("password reset link for %s by %s: %s", customer_id, actor, reason)
+        return {"status": "sent"}
 
     # AuditLog
     def record(

@@ -1,0 +1,128 @@
+"""Account access (manual: Account Access > Recover Username / Recover Password).
+
+Username: the manual's identity check, 3 of 4 factors (full name, zip code, phone,
+email; a caller id on file counts as the phone), then the username is told. Usernames
+are not secrets. Password: we never see or say a password (a deliberate departure from
+the manual's "share the password"); a reset link goes to the e-mail address on file,
+after a read-back and a yes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dialog.flows.confirm import ask
+from dialog.flows.orders import AWAITING_KEY
+from dialog.flows.policy import IDENTITY_FACTORS_NEEDED
+from dialog.flows.upgrade import last_caller_text
+from dialog.services import CUSTOMER_KEY, Services
+from dialog.types import Reply, Session
+from kb.adapters import Customer
+from nlu.entities import Entities, normalize_digits
+
+CLAIMS_KEY = "identity_claims"
+CANDIDATE_KEY = "identity_candidate"  # who the caller says they are, not yet verified
+TRIES_KEY = "identity_tries"
+MAX_TRIES = 3
+_ZIP = re.compile(r"\b(\d{5})\b")
+_SAYS = {"full_name": "your full name", "zip_code": "your zip code", "email": "your email address",
+         "phone": "your phone number"}
+
+
+def mask_email(email: str) -> str:
+    user, _, domain = email.partition("@")
+    return f"{user[:1]}, then asterisks, at {domain}" if domain else "the address on file"
+
+
+def _candidate(svc: Services, session: Session, ents: Entities) -> Customer | None:
+    known = session.state.get(CUSTOMER_KEY) or session.state.get(CANDIDATE_KEY)
+    if known:
+        return svc.customers.by_id(str(known))
+    for email in ents.emails:
+        if (c := svc.customers.by_email(email)) is not None:
+            return c
+    for phone in [*ents.phones, *([session.caller_id] if session.caller_id else [])]:
+        if (c := svc.customers.by_phone(phone)) is not None:
+            return c
+    return None
+
+
+def recover_username(svc: Services, session: Session, ents: Entities) -> Reply:
+    claims: dict[str, str] = session.state.setdefault(CLAIMS_KEY, {})
+    text = normalize_digits(last_caller_text(session))
+    if ents.emails:
+        claims["email"] = ents.emails[0]
+    if ents.phones:
+        claims["phone"] = ents.phones[0]
+    elif session.caller_id and "phone" not in claims:
+        claims["phone"] = session.caller_id
+    if m := _ZIP.search(text):
+        claims["zip_code"] = m.group(1)
+    candidate = _candidate(svc, session, ents)
+    if candidate is not None:
+        session.state[CANDIDATE_KEY] = candidate.customer_id
+    if candidate is not None and candidate.full_name.lower() in text.lower():
+        claims["full_name"] = candidate.full_name
+    session.state[AWAITING_KEY] = "recover_username"
+    if candidate is None:
+        return _ask_more(session, "I can help you find your username. To confirm it's you, "
+                         "what's the email address on your account?")
+    result = svc.tools.call(
+        session, "verify_identity", {"customer_id": candidate.customer_id, "claims": dict(claims)}
+    )
+    matched = result["matched"]
+    if len(matched) >= IDENTITY_FACTORS_NEEDED:
+        session.state.pop(AWAITING_KEY, None)
+        session.state.pop(CLAIMS_KEY, None)
+        session.state[CUSTOMER_KEY] = candidate.customer_id
+        spelled = " ".join(candidate.username.upper())
+        return Reply(
+            text=f"Thanks, that's confirmed. Your username is {candidate.username}. "
+            f"That's {spelled}. Is there anything else I can help you with?",
+            intent="recover_username",
+            confidence=1.0,
+            tool_calls=[{"tool": "verify_identity", "status": "verified"}],
+        )
+    missing = [_SAYS[k] for k in ("full_name", "zip_code", "email", "phone") if k not in matched]
+    need = IDENTITY_FACTORS_NEEDED - len(matched)
+    wanted = " and ".join(missing[:need])
+    return _ask_more(session, f"To confirm it's you, please tell me {wanted}.")
+
+
+def _ask_more(session: Session, text: str) -> Reply:
+    tries = int(session.state.get(TRIES_KEY, 0)) + 1
+    session.state[TRIES_KEY] = tries
+    if tries > MAX_TRIES:
+        session.state.pop(AWAITING_KEY, None)
+        session.state.pop(CLAIMS_KEY, None)
+        session.state.pop(TRIES_KEY, None)
+        return Reply(
+            text="Sorry, I couldn't confirm your identity, so I can't share the username. "
+            "A colleague can help you further.",
+            intent="recover_username",
+            confidence=1.0,
+        )
+    return Reply(text=text, intent="recover_username", confidence=1.0)
+
+
+def reset_password(svc: Services, session: Session, ents: Entities) -> Reply:
+    customer = svc.identify(session, ents)
+    if customer is None:
+        session.state[AWAITING_KEY] = "reset_password"
+        return Reply(
+            text="I can't see or read out passwords, but I can send you a link to set a new "
+            "password. What's the email address on your account?",
+            intent="reset_password",
+            confidence=1.0,
+        )
+    session.state.pop(AWAITING_KEY, None)
+    return ask(
+        session,
+        "send_password_reset",
+        {"customer_id": customer.customer_id},
+        "I can't see or read out passwords, but I can e-mail you a link to set a new password. "
+        f"It goes to the address on file, starting with {mask_email(customer.email)}. "
+        "Should I send it? Please say yes or no.",
+        done="Done. The reset link is on its way to your e-mail. It works once.",
+        declined="Okay, I won't send a reset link.",
+    )
