@@ -45,6 +45,10 @@ class LiveCall:
     bridge: CallBridge | None = None  # human handoff and supervision (telephony/handoff.py)
 
 
+# dialog csat channel -> telephony.kpi_routes.SURVEY_CHANNELS
+_SURVEY_CHANNEL = {"dtmf": "keypad", "voice": "voice", "chat": "chat"}
+
+
 class _LiveObserver:
     """Store every report, then copy it to the call's live subscribers."""
 
@@ -54,7 +58,24 @@ class _LiveObserver:
 
     async def on_turn(self, turn: TurnRecord) -> None:
         await self._registry.services.store.on_turn(turn)
+        if turn.speaker == "agent":
+            await self._record_csat(turn)
         self._registry.publish(self._call_id, {"type": "turn", **asdict(turn)})
+
+    async def _record_csat(self, turn: TurnRecord) -> None:
+        """The dialog's post-call survey answer ({"tool": "csat", ...}) -> the surveys table."""
+        from telephony.kpi_routes import record_survey
+        from telephony.qa_errors import QAError
+
+        for call in turn.meta.get("tool_calls") or ():
+            if not isinstance(call, dict) or call.get("tool") != "csat":
+                continue
+            channel = _SURVEY_CHANNEL.get(str(call.get("channel")), "voice")
+            try:
+                await record_survey(self._registry.services.store, self._call_id,
+                                    call.get("score"), channel)
+            except QAError as exc:
+                log.warning("call %s: csat answer not stored: %s", self._call_id, exc)
 
     async def on_event(self, call_id: str, kind: str, data: dict[str, Any]) -> None:
         await self._registry.services.store.on_event(call_id, kind, data)

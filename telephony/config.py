@@ -90,6 +90,7 @@ class DialogConfig:
     company_name: str = "Acme Apparel"
     guidelines_path: str = "../shared/testdata/domain/abcd/guidelines.json"
     cache_dir: str = ""  # embedding cache; "" = <data_dir>/cache
+    csat_survey: bool = True  # ask "one to five?" once when the caller says goodbye
     llm: LLMConfig = field(default_factory=LLMConfig)
 
 
