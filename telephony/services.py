@@ -43,7 +43,8 @@ def build_engine(cfg: HotlineConfig) -> DialogEngine:
         )
     cache = Path(cfg.dialog.cache_dir).expanduser() if cfg.dialog.cache_dir else None
     engine = build(data_dir=cfg.data_path, guidelines_path=guidelines,
-                   company_name=cfg.dialog.company_name, cache_dir=cache)
+                   company_name=cfg.dialog.company_name, cache_dir=cache,
+                   csat_survey=cfg.dialog.csat_survey)
     llm = cfg.dialog.llm
     if not llm.base_url:
         return engine  # the default: the deterministic brain alone

@@ -10,12 +10,12 @@ import pytest
 from dialog.factory import build_engine
 from dialog.types import DialogEngine
 from kb.demo import SqliteDemoStore, reset
+from tests.helpers import EMBED_CACHE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TESTDATA = REPO_ROOT / ".." / "shared" / "testdata"
 GUIDELINES = TESTDATA / "domain" / "abcd" / "guidelines.json"
-# Embeddings of the manual are cached across runs (gitignored); first run embeds (~30 s).
-EMBED_CACHE = REPO_ROOT / ".cache" / "test-embeddings"
+# Embeddings of the manual are cached across runs (gitignored; one cache for every test).
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,12 @@ import pytest
 from kb.embedder import Embedder
 from kb.index import HybridIndex
 from kb.manual import load_manual
+from tests.helpers import EMBED_CACHE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TESTDATA = REPO_ROOT / ".." / "shared" / "testdata"
 GUIDELINES = TESTDATA / "domain" / "abcd" / "guidelines.json"
-EMBED_CACHE = REPO_ROOT / ".cache" / "test-embeddings"
+
 
 
 @pytest.fixture(scope="session")
