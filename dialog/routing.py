@@ -58,6 +58,10 @@ _CANCEL_WORDS = re.compile(
 STATE_CHANGING_FLOWS = ("cancel_order", "cancel_subscription")
 
 
+_BARE_ORDER_REF = re.compile(
+    r"(?:(?:it'?s|it is|my|the|order|number|no\.?|is|um|uh)\s+)*[#\d\s\-]+[.#]?", re.I)
+
+
 def _guarded(text: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
     # Dropped, not renormalised: their mass must not inflate a neighbouring flow.
     if not _CANCEL_WORDS.search(text):
@@ -86,6 +90,10 @@ def route(
         if short or not (top not in choices and top_p >= OVERRIDE_CONFIDENCE):
             label, p = next((lp for lp in ranked if lp[0] in choices), ranked[0])
             return Route(label if label in FLOW_INTENTS else None, p)
+    if names_order and _BARE_ORDER_REF.fullmatch(text.strip()):
+        # nothing but an order number ("10251#" on the keypad, "it's one zero two five one"):
+        # with no question pending, the caller wants that order looked up
+        return Route("order_status", 1.0)
     for label, p in ranked[:2]:
         if label in EXPLICIT_WORDS and EXPLICIT_WORDS[label].search(text):
             return Route(label, p)

@@ -9,6 +9,7 @@ pure numpy. Trained at load in well under a second on a few hundred examples;
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,16 @@ EmbedFn = Callable[[Sequence[str]], np.ndarray]
 FEATURE_SCALE = 8.0
 
 
+_LONG_NUMBER = re.compile(r"\d{4,}")
+_CANONICAL_ID = "12345"
+
+
+def mask_numbers(text: str) -> str:
+    """'status of order 10288?' -> 'status of order 12345?': which id a caller says must not
+    change what they want (ids, account and phone digits; short numbers are kept)."""
+    return _LONG_NUMBER.sub(_CANONICAL_ID, text)
+
+
 @dataclass(frozen=True)
 class IntentResult:
     intent: str | None  # None: below threshold (out of scope / unsure)
@@ -33,7 +44,9 @@ class IntentResult:
 
 class IntentClassifier:
     def __init__(self, embed: EmbedFn, threshold: float = 0.5) -> None:
-        self._embed = embed
+        # What a caller wants does not depend on which order number or amount they say:
+        # numbers are masked before embedding, in training and at run time alike.
+        self._embed: EmbedFn = lambda texts: embed([mask_numbers(t) for t in texts])
         self.threshold = threshold
         self.labels: list[str] = []
         self._w: np.ndarray | None = None

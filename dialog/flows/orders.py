@@ -62,6 +62,16 @@ def describe(order: Order) -> str:
 def order_status(svc: Services, session: Session, ents: Entities) -> Reply:
     customer = svc.identify(session, ents)
     order, candidates = find_order(svc, session, ents, customer)
+    named = list(ents.order_ids)
+    if named and (order is None or order.order_id not in named):
+        # The caller named an order we cannot show them (unknown, or not theirs: we do not
+        # say which). Never answer about a different order instead.
+        session.state[AWAITING_KEY] = "order_status"
+        return Reply(
+            text=f"I couldn't find order {named[0]}. Could you read me the order number again?",
+            intent="order_status",
+            confidence=1.0,
+        )
     if order is None:
         session.state[AWAITING_KEY] = "order_status"
         if candidates:
