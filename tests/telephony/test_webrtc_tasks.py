@@ -1,10 +1,12 @@
-"""By voice from the browser softphone: a known customer cancels an order.
+"""By voice from the browser softphone: a known customer cancels an order, another
+asks where their late order is.
 
-Headless Chromium's fake microphone says two lines (espeak-ng: no recording in
-../shared/testdata asks a retailer to cancel an order): "I'd like to cancel my
-order." and, after the agent's read-back, "Yes." The page calls as the demo
-customer's phone number. The order must be cancelled in the demo store, with a
-confirmed audit entry, and the agent's words must reach the page.
+Headless Chromium's fake microphone speaks the caller's lines (espeak-ng: no recording
+in ../shared/testdata asks a retailer about an order): "I'd like to cancel my order."
+and, after the agent's read-back, "Yes."; or "Where is my order?". The page calls as
+the demo customer's phone number. The order must be cancelled in the demo store with
+a confirmed audit entry / the delay reason and new estimate must be given, and the
+agent's words must reach the page.
 """
 
 from __future__ import annotations
@@ -29,8 +31,34 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (make test installs it)"),
 ]
 
-DONE = """() => window.hotline.state === "ended" ||
-  window.hotline.turns.some((t) => t.speaker === "agent" && /cancelled/i.test(t.text))"""
+def _done(pattern: str) -> str:
+    return f"""() => window.hotline.state === "ended" ||
+  window.hotline.turns.some((t) => t.speaker === "agent" && /{pattern}/i.test(t.text))"""
+
+
+async def _browser_call(services: Any, hotline_config: Any, mic: Path, caller_id: str,
+                        done: str) -> tuple[str, dict[str, Any]]:
+    """One softphone call as `caller_id`; returns the call id and the page's view of it."""
+    from playwright.async_api import async_playwright
+
+    from telephony.app import create_app
+
+    app = create_app(hotline_config, services=services)
+    async with serving(app) as port, async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mic}"])
+        try:
+            page = await browser.new_page()
+            await page.goto(f"http://127.0.0.1:{port}/?raw=1&caller_id={caller_id.replace('+', '%2B')}")
+            await page.click("#call")
+            await page.wait_for_function("window.hotline.state === 'connected'", timeout=15_000)
+            await page.wait_for_function(_done(done), timeout=60_000, polling=200)
+            heard: dict[str, Any] = await page.evaluate("window.hotline")
+            await page.click("#hangup")
+        finally:
+            await browser.close()
+    return str(heard["callId"]), heard
 
 
 def _line(text: str, tmp: Path) -> np.ndarray:
@@ -42,12 +70,14 @@ def _line(text: str, tmp: Path) -> np.ndarray:
     return resample(audio, rate, RATE_HZ)
 
 
-def _mic(tmp: Path) -> Path:
+def _mic(tmp: Path, lines: list[str]) -> Path:
     def silence(s: float) -> np.ndarray:
         return np.zeros(int(s * RATE_HZ), dtype=np.float32)
 
-    parts = [silence(6.0), _line("I'd like to cancel my order.", tmp), silence(10.0),
-             _line("Yes.", tmp), silence(30.0)]
+    parts = [silence(6.0)]
+    for line in lines:  # room after each line for the agent's answer
+        parts += [_line(line, tmp), silence(10.0)]
+    parts.append(silence(20.0))
     out = tmp / "mic.wav"
     sf.write(out, np.concatenate(parts), RATE_HZ, subtype="PCM_16")
     return out
@@ -55,30 +85,11 @@ def _mic(tmp: Path) -> Path:
 
 async def test_known_caller_cancels_an_order_by_voice_in_the_browser(
         services: Any, hotline_config: Any, tmp_path: Path) -> None:
-    from playwright.async_api import async_playwright
-
-    from telephony.app import create_app
-
     data_dir = services.config.data_path
     reset(data_dir)
-    mic = _mic(tmp_path)
-    app = create_app(hotline_config, services=services)
+    mic = _mic(tmp_path, ["I'd like to cancel my order.", "Yes."])
     try:
-        async with serving(app) as port, async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True,
-                args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mic}"])
-            try:
-                page = await browser.new_page()
-                await page.goto(f"http://127.0.0.1:{port}/?raw=1&caller_id=%2B15550100001")
-                await page.click("#call")
-                await page.wait_for_function("window.hotline.state === 'connected'", timeout=15_000)
-                await page.wait_for_function(DONE, timeout=60_000, polling=200)
-                heard: dict[str, Any] = await page.evaluate("window.hotline")
-                await page.click("#hangup")
-            finally:
-                await browser.close()
-        call_id = heard["callId"]
+        call_id, heard = await _browser_call(services, hotline_config, mic, "+15550100001", "cancelled")
         record = await services.store.call(call_id)
         turns = await services.store.turns(call_id)
         print("\n".join(f"{t['speaker']}: {t['text']}" for t in turns))
@@ -95,3 +106,16 @@ async def test_known_caller_cancels_an_order_by_voice_in_the_browser(
         assert status == "cancelled" and confirmed == 1
     finally:
         reset(data_dir)
+
+
+async def test_known_caller_hears_why_their_order_is_late_in_the_browser(
+        services: Any, hotline_config: Any, tmp_path: Path) -> None:
+    reset(services.config.data_path)
+    mic = _mic(tmp_path, ["Where is my order?"])
+    call_id, heard = await _browser_call(services, hotline_config, mic, "+15550100002", "estimate")
+    turns = await services.store.turns(call_id)
+    print("\n".join(f"{t['speaker']}: {t['text']}" for t in turns))
+    answer = " ".join(t["text"] for t in turns if t["speaker"] == "agent")
+    assert "10251" in answer and "UPS" in answer and "May 8" in answer
+    assert any(t["speaker"] == "agent" and "estimate" in t["text"] for t in heard["turns"])
+    assert heard["agentRmsMax"] > 0.02, "no agent audio reached the page"
