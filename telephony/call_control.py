@@ -7,8 +7,9 @@
   agent's audio already queued has played, waits for the NOTIFY sipfrag, then the session
   sends BYE and the record ends `transferred`. A refused REFER, a failure sipfrag or no final
   NOTIFY within `[sip]` transfer_timeout_s returns False and the call stays up.
-- WebRTC and Twilio (`RegistryControl`): no transfer (`can_transfer` False). A Twilio
-  transfer needs the REST API (update the call with `<Dial>` TwiML); not done.
+- Twilio (`TwilioControl`, telephony/twilio/transfer.py): `transfer(target)` updates the
+  call through the REST API with `<Dial>` TwiML; the record ends `transferred` as for SIP.
+- WebRTC (`RegistryControl`): no transfer (`can_transfer` False).
 
 Every attempted transfer is recorded as the call event `transferred` with `target` and
 `outcome` (`ok`, `failed` with `detail`, `unsupported`).
@@ -90,8 +91,7 @@ class SipControl(RegistryControl):
             await self._call.transfer(uri)
         except Exception as e:  # TransferError, or the call ending under us
             return await self._failed(uri, str(e) or type(e).__name__)
-        self._live.end_reason = "transferred"  # before any await: the bridge closes the record
-        await self._live.ctx.event("transferred", target=uri, outcome="ok", transport="sip")
+        await transfer_done(self._live, uri)
         return True
 
     async def _drained(self) -> None:
@@ -101,10 +101,21 @@ class SipControl(RegistryControl):
             await asyncio.sleep(POLL_S)
 
     async def _failed(self, target: str, detail: str) -> bool:
-        log.warning("call %s: transfer to %s failed: %s", self._live.call_id, target, detail)
-        await self._live.ctx.event("transferred", target=target, outcome="failed", detail=detail,
-                                   transport="sip")
-        return False
+        return await transfer_failed(self._live, target, detail)
+
+
+async def transfer_done(live: LiveCall, target: str) -> None:
+    """The far end took the call: the record ends `transferred`, an `ok` event."""
+    live.end_reason = "transferred"  # before any await: the bridge closes the record
+    await live.ctx.event("transferred", target=target, outcome="ok", transport=live.transport)
+
+
+async def transfer_failed(live: LiveCall, target: str, detail: str) -> bool:
+    """Log and record a failed transfer (the call stays up); False, for `transfer` to return."""
+    log.warning("call %s: transfer to %s failed: %s", live.call_id, target, detail)
+    await live.ctx.event("transferred", target=target, outcome="failed", detail=detail,
+                         transport=live.transport)
+    return False
 
 
 def attach(live: LiveCall, control: RegistryControl) -> None:

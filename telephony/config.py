@@ -171,6 +171,14 @@ class TwilioConfig:
     start_timeout_secs: float = 10.0  # socket open -> `start` frame
     playout_lead_ms: int = 40  # agent audio sent this far ahead of real time (network slack)
     max_bad_frames: int = 500  # malformed frames tolerated per call before closing the socket
+    account_sid_env: str = "TWILIO_ACCOUNT_SID"  # env var holding the Account SID (REST API: transfer)
+    api_base_url: str = ""  # REST API base URL; "" = Twilio's (https://api.twilio.com)
+    api_timeout_secs: float = 10.0  # one REST request (transfer) gives up after this
+
+    def account_sid(self, env: dict[str, str] | None = None) -> str:
+        """The Account SID, read when needed; "" when unset."""
+        source = os.environ if env is None else env
+        return source.get(self.account_sid_env, "")
 
     def auth_token(self, env: dict[str, str] | None = None) -> str:
         """The Auth Token, read when needed (never at import); "" when unset."""
@@ -207,6 +215,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "twilio.start_timeout_secs": (0.5, 120.0),
     "twilio.playout_lead_ms": (0, 500),
     "twilio.max_bad_frames": (0, 100000),
+    "twilio.api_timeout_secs": (0.5, 120.0),
     "server.port": (0, 65535),
     "voice.vad_threshold": (0.0, 1.0),
     "voice.smart_turn_threshold": (0.0, 1.0),
