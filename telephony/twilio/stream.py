@@ -20,7 +20,7 @@ from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.frames.frames import InputAudioRawFrame, InputDTMFFrame
 from starlette.websockets import WebSocket, WebSocketState
 
-from telephony.call_control import RegistryControl, attach
+from telephony.call_control import attach
 from telephony.calls import CallRegistry, LiveCall
 from telephony.services import Services
 from telephony.twilio import protocol
@@ -28,6 +28,7 @@ from telephony.twilio.errors import FrameError, StreamTokenError
 from telephony.twilio.heard import HeardTracker
 from telephony.twilio.playout import TwilioOutput
 from telephony.twilio.state import TwilioState, twilio_state
+from telephony.twilio.transfer import TwilioControl
 from telephony.twilio.wire import RATE_HZ, InboundAudio, WebSocketSender
 from voice.events import FanOutObserver, TurnRecord
 from voice.frames import GreetFrame
@@ -138,7 +139,8 @@ class MediaSession:
     async def _call(self, start: protocol.Start) -> None:
         live = await self._open(start)
         self._call_id = live.call_id
-        attach(live, RegistryControl(self._calls, live))  # hang-up; transfer needs the REST API
+        call_sid = start.custom_parameters.get("CallSid") or start.call_sid
+        attach(live, TwilioControl(self._calls, live, self._tw.config, call_sid=call_sid or None))
         sender = WebSocketSender(self._ws, start.stream_sid, live.call_id)
         heard = HeardTracker(live.ctx)
         live.ctx.observer = FanOutObserver(live.ctx.observer, _SpeechTap(heard))
