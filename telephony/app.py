@@ -127,9 +127,9 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
 
 def _route_factories(cfg: HotlineConfig) -> list[RouteFactory]:
     """Each transport and console contributes its routes (each with a policy row)."""
-    from telephony import desk, kpi_routes, privacy_routes, qa_routes, supervision
+    from telephony import desk, kb_routes, kpi_routes, privacy_routes, qa_routes, supervision
     from telephony.twilio import routes as twilio_routes
     from telephony.webrtc import routes as webrtc_routes
 
-    return [qa_routes.routes, kpi_routes.routes, privacy_routes.routes, webrtc_routes,
+    return [qa_routes.routes, kpi_routes.routes, privacy_routes.routes, kb_routes.routes, webrtc_routes,
             desk.routes, supervision.routes, lambda: twilio_routes(cfg.twilio)]

@@ -107,6 +107,8 @@ POLICY: tuple[Rule, ...] = (
     # privacy (docs/privacy.md): every erased call is audited by telephony.retention
     Rule("/api/privacy/erase", POST, roles=frozenset({Role.ADMIN}), audit="privacy.erase_api"),
     Rule("/api/privacy/retention", POST, roles=frozenset({Role.ADMIN}), audit="privacy.retention_api"),
+    # knowledge updates without a restart (telephony/kb_routes.py)
+    Rule("/api/kb/documents", POST, roles=frozenset({Role.ADMIN}), audit="kb.document"),
     # human handoff: the agent desktop (docs/handoff.md); answer checks the agent's queues itself
     Rule("/agent", READ, roles=frozenset({Role.AGENT, Role.ADMIN}), note="agent desktop page"),
     Rule("/ws/desk", WS, roles=frozenset({Role.AGENT, Role.ADMIN}),

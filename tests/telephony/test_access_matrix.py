@@ -85,6 +85,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/api/calls/{call_id}/survey", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), (400,)),
     ("/api/privacy/erase", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), (400,)),
     ("/api/privacy/retention", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), OK),
+    ("/api/kb/documents", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), (400,)),  # empty body
 }
 SAMPLE = {"/static": "/static/softphone.js"}
 ROLE_USERS = {AGENT: "mx-agent", SUP: "mx-sup", QA: "mx-qa", ADMIN: "mx-admin"}
