@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from dialog import replies
-from dialog.escalation import handoff, should_escalate
+from dialog.escalation import AWAITING_HUMAN_KEY, handoff, should_escalate
 from dialog.flows.account import recover_username, reset_password
 from dialog.flows.cancel import propose_cancel_order
 from dialog.flows.complaint import complaint
@@ -92,6 +92,8 @@ class Brain:
         dtmf = bool(session.state.pop(DTMF_TURN_KEY, False))
         session.history.append(("caller", text))
         session.state.setdefault(SENTIMENT_KEY, []).append(sentiment(text) if text else 0.0)
+        if session.state.get(AWAITING_HUMAN_KEY):
+            session.state.pop(PENDING_KEY, None)  # account changes wait for the person
         directive = take_guidance(session)
         reply = (self.escalate(session, f"supervisor: {directive}") if directive is not None
                  else self._decide(session, text, dtmf=dtmf))
@@ -101,6 +103,8 @@ class Brain:
             session.state[FAILURES_KEY] = 0
         if not reply.escalate and not reply.end_call and (reason := should_escalate(session.state[SENTIMENT_KEY])):
             reply = self.escalate(session, reason)
+        if session.state.get(AWAITING_HUMAN_KEY):
+            reply = self._while_waiting(session, reply)
         if reply.text == replies.NO_DETAIL:
             session.state[OFFER_KEY] = True  # a "yes" next turn takes the offer
         if reply.intent and reply.intent != "clarify":
@@ -178,6 +182,17 @@ class Brain:
         answer = self.knowledge.answer(text)
         if answer.reply is not None:
             reply.citations = [c for c in answer.reply.citations if c.doc_id.startswith(prefix)]
+        return reply
+
+    @staticmethod
+    def _while_waiting(session: Session, reply: Reply) -> Reply:
+        """On hold for a human: answers and lookups go ahead; anything that would change the
+        account (a read-back awaiting yes) is left to the person, and no second handoff."""
+        if (reply.intent or "").startswith("confirm_"):
+            session.state.pop(PENDING_KEY, None)  # nothing may be confirmed by a later "yes"
+            return Reply(text=replies.HOLD_DEFER, intent="deferred_to_human", confidence=1.0)
+        if reply.escalate:
+            return Reply(text=replies.HOLD_WAITING, intent="awaiting_human", confidence=1.0)
         return reply
 
     def escalate(self, session: Session, reason: str) -> Reply:

@@ -28,6 +28,11 @@ def should_escalate(sentiments: Sequence[float]) -> str | None:
     return None
 
 
+# Set once the call waits for a human (telephony's bridge): the brain keeps answering
+# questions, but leaves anything that changes the account to the person who takes the call.
+AWAITING_HUMAN_KEY = "awaiting_human"
+
+
 def handoff(session: Session, reason: str, services: Services | None = None) -> Reply:
     """Reply.tool_calls[0] is the handoff package: {'tool': 'handoff', ...} (docs/dialog.md)."""
     customer = None

@@ -8,6 +8,9 @@ OFFER_HUMAN = "I'm having trouble understanding. Let me connect you with a membe
 HANDOFF = "Of course. I'm connecting you with a member of our team now."
 NO_DETAIL = "I don't have that detail on hand. I can connect you with a colleague who does."
 ANYTHING_ELSE = "Is there anything else I can help you with?"
+HOLD_DEFER = ("A colleague will take care of that with you in a moment. "
+              "Meanwhile I can answer any questions.")
+HOLD_WAITING = "You're in line for a colleague. Meanwhile I can answer any questions."
 GOODBYE = "Thanks for calling. Have a great day!"
 SURVEY = (
     "Before you go: on a scale of one to five, how satisfied were you? "
@@ -29,6 +32,8 @@ FIXED_PHRASES: tuple[str, ...] = (
     HANDOFF,
     NO_DETAIL,
     ANYTHING_ELSE,
+    HOLD_DEFER,
+    HOLD_WAITING,
     GOODBYE,
     UNAVAILABLE,
     SURVEY,

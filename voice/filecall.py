@@ -23,6 +23,7 @@ from voice.events import CallObserver, FanOutObserver, TurnRecord
 from voice.frames import GreetFrame
 from voice.pipeline import build_call_pipeline
 from voice.playout import VirtualSpeaker
+from voice.processors.bridge import CallBridge
 from voice.processors.tts import SpeechCache
 from voice.recording import CallRecorder
 
@@ -67,6 +68,7 @@ async def run_file_call(
     tail_silence_s: float = 2.5,
     talk_over_greeting_after_s: float | None = None,
     recorder: CallRecorder | None = None,
+    bridge: CallBridge | None = None,
 ) -> FileCallResult:
     """`audio`: float32 mono in [-1, 1] at `sample_rate_hz` (any rate); a list of
     utterances is a conversation: each is said once the agent has finished answering.
@@ -80,7 +82,7 @@ async def run_file_call(
     ctx = CallContext(call_id=call_id, services=services, channel="file", observer=fan,
                       caller_id=caller_id)
     speaker = VirtualSpeaker(16000)
-    call = build_call_pipeline(ctx, cache, None, speaker, recorder=recorder)
+    call = build_call_pipeline(ctx, cache, None, speaker, recorder=recorder, bridge=bridge)
     started = asyncio.Event()
 
     @call.worker.event_handler("on_pipeline_started")

@@ -41,7 +41,7 @@ def build_call_pipeline(
     dialog = DialogProcessor(ctx)
     processors: list[FrameProcessor] = [TurnProcessor(ctx), dialog, TTSProcessor(ctx, cache)]
     if bridge is not None:
-        processors = [CallerSide(bridge), processors[0], dialog, EscalationWatch(bridge),
+        processors = [CallerSide(bridge), processors[0], dialog, EscalationWatch(bridge, ctx.session),
                       processors[2], AgentSide(bridge)]
     processors.extend(extra or [])
     if recorder is not None:

@@ -3,8 +3,9 @@
 One `CallBridge` per call holds the mode and the call's `Mixer`; three small
 processors read it:
 
-  CallerSide  (before turn taking)  feeds caller audio to the mixer; outside AI mode
-                                    it stops the audio there, so the AI is paused
+  CallerSide  (before turn taking)  feeds caller audio to the mixer; once a human has
+                                    the call it stops the audio there, so the AI is paused
+                                    (on hold the AI keeps answering, within policy)
   EscalationWatch (dialog -> TTS)   sees the dialog's escalating reply, switches to
                                     hold and tells telephony (`on_escalate`); in human
                                     mode it drops any AI speech
@@ -36,6 +37,8 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
+from dialog.escalation import AWAITING_HUMAN_KEY
+from dialog.types import Session
 from voice.audio import StreamResampler, To16kPcm
 from voice.frames import AgentSayFrame
 from voice.mixer import FRAME_SAMPLES, RATE_HZ, Mixer
@@ -104,15 +107,16 @@ class CallerSide(FrameProcessor):
         if isinstance(frame, InputAudioRawFrame):
             pcm = self._to16k(frame.audio, frame.sample_rate, frame.num_channels)
             self._bridge.mixer.feed("caller", pcm)
-            if self._bridge.mode is not BridgeMode.AI:
-                return  # the AI is paused: its turn taking never hears this
+            if self._bridge.mode is BridgeMode.HUMAN:
+                return  # a person has the call: the AI's turn taking never hears this
         await self.push_frame(frame, direction)
 
 
 class EscalationWatch(FrameProcessor):
-    def __init__(self, bridge: CallBridge) -> None:
+    def __init__(self, bridge: CallBridge, session: Session | None = None) -> None:
         super().__init__(name=f"bridge-watch[{bridge.call_id[:8]}]")
         self._bridge = bridge
+        self._session = session
         self._task: asyncio.Task[None] | None = None
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
@@ -123,6 +127,8 @@ class EscalationWatch(FrameProcessor):
             reply = frame.reply
             if reply is not None and getattr(reply, "escalate", False) and self._bridge.mode is BridgeMode.AI:
                 self._bridge.to_hold()
+                if self._session is not None:  # the brain keeps helping, within policy
+                    self._session.state[AWAITING_HUMAN_KEY] = True
                 if self._bridge.on_escalate is not None:
                     self._task = self.create_task(self._escalate(reply), name="handoff")
         await self.push_frame(frame, direction)
