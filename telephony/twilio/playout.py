@@ -23,6 +23,7 @@ from pipecat.frames.frames import (
     BotStoppedSpeakingFrame,
     Frame,
     InterruptionFrame,
+    OutputAudioRawFrame,
     TTSAudioRawFrame,
     TTSStartedFrame,
     TTSStoppedFrame,
@@ -51,7 +52,7 @@ class Sender(Protocol):
 @dataclass(frozen=True)
 class _Audio:
     ulaw: bytes
-    utterance: Utterance
+    utterance: Utterance | None  # None: not speech (hold chime)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ class TwilioOutput(FrameProcessor):
         if isinstance(frame, TTSAudioRawFrame):
             await self._enqueue(frame)
             return
+        if isinstance(frame, OutputAudioRawFrame):  # not speech: the hold chime, paced upstream
+            await self._enqueue_plain(frame)
+            return
         if isinstance(frame, TTSStartedFrame):
             self._tts_active = True
             self.heard.started()
@@ -111,6 +115,14 @@ class TwilioOutput(FrameProcessor):
         for chunk in chunks:
             self._queue.append(_Audio(chunk, utt))
         self._queue.append(_Mark(self.heard.piece_queued()))
+        if self._task is None or self._task.done():
+            self._task = self.create_task(self._play(), name="twilio-playout")
+        self._wake.set()
+
+    async def _enqueue_plain(self, frame: OutputAudioRawFrame) -> None:
+        """Audio that is no agent utterance: played in order, no marks, nothing 'heard'."""
+        chunks = to_ulaw_frames(frame.audio, frame.sample_rate)  # 20 ms: cheap enough inline
+        self._queue.extend(_Audio(chunk, None) for chunk in chunks)
         if self._task is None or self._task.done():
             self._task = self.create_task(self._play(), name="twilio-playout")
         self._wake.set()
@@ -161,7 +173,8 @@ class TwilioOutput(FrameProcessor):
             await self._set_speaking(True)
             self.stats.record(due, time.monotonic(), paced)
             self.clock.sent()
-            item.utterance.played_s += FRAME_S
+            if item.utterance is not None:
+                item.utterance.played_s += FRAME_S
             await self._send.media(item.ulaw)
 
     async def _idle(self) -> None:
