@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 
 from dialog import replies
 from dialog.brain import Brain
 from dialog.flows.csat import DTMF_TURN_KEY
+from dialog.locks import CallLocks
 from dialog.types import Reply, Session
 
 log = logging.getLogger(__name__)
 
-MAX_TRACKED_CALLS = 10_000
 
 
 class HotlineEngine:
@@ -21,22 +20,15 @@ class HotlineEngine:
 
     def __init__(self, brain: Brain) -> None:
         self.brain = brain
-        self._locks: OrderedDict[str, asyncio.Lock] = OrderedDict()
+        self._lock = CallLocks()
 
-    def _lock(self, session: Session) -> asyncio.Lock:
-        """One turn at a time per call (a barge-in turn waits for the one in flight)."""
-        lock = self._locks.pop(session.call_id, None) or asyncio.Lock()
-        self._locks[session.call_id] = lock
-        while len(self._locks) > MAX_TRACKED_CALLS:
-            self._locks.popitem(last=False)
-        return lock
 
     async def greet(self, session: Session) -> Reply:
         return self.brain.greet(session)
 
     async def respond(self, session: Session, text: str) -> Reply:
         try:
-            async with self._lock(session):
+            async with self._lock(session.call_id):
                 return await asyncio.to_thread(self.brain.respond, session, text)
         except Exception:
             log.exception("dialog turn failed (call %s)", session.call_id)

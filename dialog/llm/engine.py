@@ -22,7 +22,6 @@ import copy
 import dataclasses
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,11 +31,11 @@ from dialog.flows.confirm import PENDING_KEY
 from dialog.llm.client import ChatClient, Completion
 from dialog.llm.errors import LLMError
 from dialog.llm.guardrails import rephrase_problems, restatement_problems
+from dialog.locks import CallLocks
 from dialog.types import DialogEngine, Reply, Session
 
 log = logging.getLogger(__name__)
 
-MAX_TRACKED_CALLS = 10_000
 HISTORY_TURNS = 6
 NEVER_REPHRASED = frozenset({"clarify", "escalate", "error", "greeting", "goodbye"})
 
@@ -95,14 +94,8 @@ class LLMAssistedEngine:
         self.product_names = list(product_names)
         self.rephrase = rephrase
         self.budget_s = budget_s if budget_s is not None else client.timeout_s
-        self._locks: OrderedDict[str, asyncio.Lock] = OrderedDict()
+        self._lock = CallLocks()
 
-    def _lock(self, session: Session) -> asyncio.Lock:
-        lock = self._locks.pop(session.call_id, None) or asyncio.Lock()
-        self._locks[session.call_id] = lock
-        while len(self._locks) > MAX_TRACKED_CALLS:
-            self._locks.popitem(last=False)
-        return lock
 
     async def greet(self, session: Session) -> Reply:
         return await self.inner.greet(session)  # a fixed phrase, spoken from cache
@@ -111,7 +104,7 @@ class LLMAssistedEngine:
         return await self.inner.on_dtmf(session, digits)  # keypad input needs no LLM
 
     async def respond(self, session: Session, text: str) -> Reply:
-        async with self._lock(session):
+        async with self._lock(session.call_id):
             pending = PENDING_KEY in session.state
             try:
                 before = (copy.deepcopy(session.state), list(session.history))
