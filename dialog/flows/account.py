@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from dialog.flows.confirm import ask
+from dialog.flows.identity import ask_for_account
 from dialog.flows.orders import AWAITING_KEY
 from dialog.flows.policy import IDENTITY_FACTORS_NEEDED
 from dialog.flows.upgrade import last_caller_text
@@ -108,13 +109,9 @@ def _ask_more(session: Session, text: str) -> Reply:
 def reset_password(svc: Services, session: Session, ents: Entities) -> Reply:
     customer = svc.identify(session, ents)
     if customer is None:
-        session.state[AWAITING_KEY] = "reset_password"
-        return Reply(
-            text="I can't see or read out passwords, but I can send you a link to set a new "
-            "password. What's the email address on your account?",
-            intent="reset_password",
-            confidence=1.0,
-        )
+        return ask_for_account(session, "reset_password", "I can't see or read out passwords, "
+                               "but I can send you a link to set a new password. What's the email "
+                               "address on your account?")
     session.state.pop(AWAITING_KEY, None)
     return ask(
         session,

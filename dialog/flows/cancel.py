@@ -7,20 +7,18 @@ tool runs only after the caller's explicit yes on a later turn.
 from __future__ import annotations
 
 from dialog.flows.confirm import ask
+from dialog.flows.identity import ask_for_account
 from dialog.flows.orders import AWAITING_KEY, ORDER_KEY, describe, find_order
 from dialog.services import Services, say_date
 from dialog.types import Reply, Session
 from kb.adapters import Order
 from nlu.entities import Entities
 
-_NEED_ID = "I can help with that. First, what's the email address on your account?"
-
 
 def propose_cancel_order(svc: Services, session: Session, ents: Entities) -> Reply:
     customer = svc.identify(session, ents)
     if customer is None:
-        session.state[AWAITING_KEY] = "cancel_order"
-        return Reply(text=_NEED_ID, intent="cancel_order", confidence=1.0)
+        return ask_for_account(session, "cancel_order")
     order, candidates = find_order(svc, session, ents, customer)
     if order is None:
         session.state[AWAITING_KEY] = "cancel_order"
@@ -57,8 +55,7 @@ def propose_cancel_order(svc: Services, session: Session, ents: Entities) -> Rep
 def propose_cancel_subscription(svc: Services, session: Session, ents: Entities) -> Reply:
     customer = svc.identify(session, ents)
     if customer is None:
-        session.state[AWAITING_KEY] = "cancel_subscription"
-        return Reply(text=_NEED_ID, intent="cancel_subscription", confidence=1.0)
+        return ask_for_account(session, "cancel_subscription")
     session.state.pop(AWAITING_KEY, None)
     subs = svc.tools.call(session, "list_subscriptions", {"customer_id": customer.customer_id})
     active = [s for s in subs if s.status == "active"]

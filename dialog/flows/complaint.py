@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from dialog.flows.confirm import ask
+from dialog.flows.identity import ask_for_account
 from dialog.flows.orders import AWAITING_KEY, ORDER_KEY, find_order, status_text
 from dialog.flows.policy import CREDIT_CAP_CENTS, FOLLOW_UP_DAYS
 from dialog.flows.upgrade import last_caller_text
@@ -34,13 +35,8 @@ def complaint(svc: Services, session: Session, ents: Entities) -> Reply:
     session.state.setdefault("complaint_category", category_of(text))
     customer = svc.identify(session, ents)
     if customer is None:
-        session.state[AWAITING_KEY] = "complaint"
-        return Reply(
-            text="I'm sorry to hear that, and I'll make sure it's recorded. "
-            "What's the email address on your account?",
-            intent="complaint",
-            confidence=1.0,
-        )
+        return ask_for_account(session, "complaint", "I'm sorry to hear that, and I'll make sure "
+                               "it's recorded. What's the email address on your account?")
     session.state.pop(AWAITING_KEY, None)
     order, _ = find_order(svc, session, ents, customer)
     if order is not None and order.customer_id != customer.customer_id:

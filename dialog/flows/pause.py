@@ -11,6 +11,7 @@ from typing import Any
 
 from dialog.flows.cancel import propose_cancel_subscription
 from dialog.flows.confirm import PENDING_KEY, ask
+from dialog.flows.identity import ask_for_account
 from dialog.flows.orders import AWAITING_KEY
 from dialog.flows.policy import PAUSABLE_CYCLES, PAUSE_MONTHS
 from dialog.services import Services, say_date
@@ -51,12 +52,7 @@ def _pause_action(svc: Services, sub: Subscription) -> dict[str, Any]:
 def propose_pause(svc: Services, session: Session, ents: Entities) -> Reply:
     customer = svc.identify(session, ents)
     if customer is None:
-        session.state[AWAITING_KEY] = "pause_subscription"
-        return Reply(
-            text="I can help with that. First, what's the email address on your account?",
-            intent="pause_subscription",
-            confidence=1.0,
-        )
+        return ask_for_account(session, "pause_subscription")
     session.state.pop(AWAITING_KEY, None)
     subs = svc.tools.call(session, "list_subscriptions", {"customer_id": customer.customer_id})
     if any(s.status == "paused" for s in subs):

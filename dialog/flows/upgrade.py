@@ -7,6 +7,7 @@ up. Nothing changes until the caller's explicit yes (`dialog.flows.confirm`).
 from __future__ import annotations
 
 from dialog.flows.confirm import ask
+from dialog.flows.identity import ask_for_account
 from dialog.flows.orders import AWAITING_KEY
 from dialog.services import Services, say_date, say_money
 from dialog.types import Reply, Session
@@ -25,8 +26,7 @@ def last_caller_text(session: Session) -> str:
 def propose_upgrade(svc: Services, session: Session, ents: Entities) -> Reply:
     customer = svc.identify(session, ents)
     if customer is None:
-        session.state[AWAITING_KEY] = "upgrade_plan"
-        return Reply(text=_NEED_ID, intent="upgrade_plan", confidence=1.0)
+        return ask_for_account(session, "upgrade_plan", _NEED_ID)
     session.state.pop(AWAITING_KEY, None)
     subs = svc.tools.call(session, "list_subscriptions", {"customer_id": customer.customer_id})
     active = [s for s in subs if s.status == "active"]
