@@ -1,6 +1,6 @@
 """What the brain may do to the call it is in: hang up, transfer, and whether it can transfer.
 
-Telephony implements `CallControl` once per transport (telephony/call_control.py) and puts it
+Telephony implements `CallControl` once per transport (telephony/conversations/control.py) and puts it
 on `Session.control` when the call opens; text channels (web chat, SMS) leave it None. The
 dialog layer only sees this protocol, never a transport.
 """

@@ -20,7 +20,7 @@ def testdata() -> Path:
 
 @pytest.fixture(scope="session")
 def hotline_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from telephony.config import load_config
+    from telephony.core.config import load_config
 
     cfg = load_config(ROOT / "config.toml", env={})
     data_dir = tmp_path_factory.mktemp("hotline-data")
@@ -34,7 +34,7 @@ def hotline_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
 @pytest.fixture(scope="session")
 def services(hotline_config) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """Models + dialog engine + store, loaded once and shared (weights only; per-call state is per call)."""
-    from telephony.services import build_services
+    from telephony.server.services import build_services
 
     svc = build_services(hotline_config)
     yield svc

@@ -1,4 +1,4 @@
-"""Voice-loop settings (parsed from [voice] in config.toml by telephony.config)."""
+"""Voice-loop settings (parsed from [voice] in config.toml by telephony.core.config)."""
 
 from __future__ import annotations
 

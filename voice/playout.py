@@ -20,7 +20,7 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from voice.audio import resample
+from voice.media.audio import resample
 
 
 class VirtualSpeaker(FrameProcessor):

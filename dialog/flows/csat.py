@@ -2,7 +2,7 @@
 
 The answer (a keypad digit 1-5 or a spoken number) goes out as a `csat` tool call on the
 goodbye Reply: {"tool": "csat", "score": n, "channel": "dtmf" | "voice" | "chat"}; the
-telephony layer stores it (telephony.kpi_routes.record_survey). Anything else skips it.
+telephony layer stores it (telephony.qa.kpi_routes.record_survey). Anything else skips it.
 """
 
 from __future__ import annotations

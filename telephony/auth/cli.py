@@ -1,4 +1,4 @@
-"""`hotline users ...`: add, list, passwd, token. Called from telephony.cli."""
+"""`hotline users ...`: add, list, passwd, token. Called from telephony.server.cli."""
 
 from __future__ import annotations
 

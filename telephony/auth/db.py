@@ -1,4 +1,4 @@
-"""One SQLite connection on one dedicated thread, like `telephony.store.CallStore`.
+"""One SQLite connection on one dedicated thread, like `telephony.conversations.store.CallStore`.
 
 Auth and audit tables live in the same `hotline.db` (WAL) as the call records but
 use their own connection, so their work never queues behind call writes.

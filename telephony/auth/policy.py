@@ -104,10 +104,10 @@ POLICY: tuple[Rule, ...] = (
     Rule("/api/kpi", READ, roles=KPI_READERS, note="supervisors: their queues' calls only"),
     Rule("/api/calls/{call_id}/survey", POST, caller=True, roles=frozenset({Role.ADMIN}),
          call_param="call_id", audit="survey.record", note="the web caller rates their own call"),
-    # privacy (docs/privacy.md): every erased call is audited by telephony.retention
+    # privacy (docs/privacy.md): every erased call is audited by telephony.privacy.retention
     Rule("/api/privacy/erase", POST, roles=frozenset({Role.ADMIN}), audit="privacy.erase_api"),
     Rule("/api/privacy/retention", POST, roles=frozenset({Role.ADMIN}), audit="privacy.retention_api"),
-    # knowledge updates without a restart (telephony/kb_routes.py)
+    # knowledge updates without a restart (telephony/server/kb_routes.py)
     Rule("/api/kb/documents", POST, roles=frozenset({Role.ADMIN}), audit="kb.document"),
     # human handoff: the agent desktop (docs/handoff.md); answer checks the agent's queues itself
     Rule("/agent", READ, roles=frozenset({Role.AGENT, Role.ADMIN}), note="agent desktop page"),

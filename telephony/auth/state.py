@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from telephony.audit import AuditLog
+from telephony.auth.audit import AuditLog
 from telephony.auth.ratelimit import LoginLimiter
 from telephony.auth.users import SESSION_TTL_SECS, UserStore
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from telephony.sip.errors import CallEndedError
 from telephony.sip.media import FRAME_BYTES, MediaSession
 
-if TYPE_CHECKING:
-    from telephony.sip.session import CallSession
+
+class Signalling(Protocol):
+    """What a call asks of its SIP session (telephony.sip.session.CallSession)."""
+
+    async def hangup(self) -> None: ...
+
+    async def transfer(self, target_uri: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class SipCall:
 
     def __init__(
         self, call_id: str, caller: Caller, called: str, remote_addr: tuple[str, int],
-        media: MediaSession, session: CallSession,
+        media: MediaSession, session: Signalling,
     ) -> None:  # fmt: skip
         self.call_id = call_id
         self.caller = caller

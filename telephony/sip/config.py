@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from telephony.core.config import SipSection
+
 
 @dataclass(frozen=True)
 class SipConfig:
@@ -35,3 +37,13 @@ class SipConfig:
     @property
     def advertised_host(self) -> str:
         return self.public_host or self.bind_host
+
+
+def from_section(section: SipSection) -> SipConfig:
+    """The SIP stack's settings from config.toml's [sip] section."""
+    users = dict(u.split(":", 1) for u in section.auth_users)
+    return SipConfig(bind_host=section.bind_host, bind_port=section.bind_port,
+                     public_host=section.public_host or None, rtp_port_min=section.rtp_port_min,
+                     rtp_port_max=section.rtp_port_max, max_calls=section.max_calls,
+                     auth_users=MappingProxyType(users), auth_realm=section.auth_realm,
+                     allow_from=section.allow_from, answer_delay_s=section.answer_delay_s)

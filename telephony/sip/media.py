@@ -11,11 +11,11 @@ import random
 from collections.abc import Callable
 from typing import cast
 
-from telephony.sip import g711
 from telephony.sip.dtmf import DtmfReceiver, digit_packets
 from telephony.sip.jitter import JitterBuffer
 from telephony.sip.rtp import RtpPacket, parse_rtp
 from telephony.sip.sdp import PCMA, MediaPlan
+from voice.media import g711
 
 FRAME_MS = 20
 SAMPLES_PER_FRAME = 160

@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import logging
 import random
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from telephony.sip.dialog import Dialog, new_tag
 from telephony.sip.errors import SdpError
 from telephony.sip.media import MediaSession
 from telephony.sip.message import SipRequest, build_response
+from telephony.sip.ports import PortPool
 from telephony.sip.sdp import (
     OFFER_FORMATS,
     PCMU,
@@ -22,11 +23,22 @@ from telephony.sip.sdp import (
     negotiate,
     parse_sdp,
 )
-from telephony.sip.session import CallSession
+from telephony.sip.session import CallSession, Core, OnCall
 from telephony.sip.transaction import Key, ServerTransaction
 
-if TYPE_CHECKING:
-    from telephony.sip.server import SipServer
+
+class Host(Core, Protocol):
+    """What answering an INVITE needs of the SIP server (telephony.sip.server.SipServer)."""
+
+    ports: PortPool
+    sessions: dict[tuple[str, str, str], CallSession]  # by dialog key
+    on_call: OnCall
+
+    @property
+    def active_calls(self) -> int: ...
+
+    @property
+    def port(self) -> int: ...
 
 log = logging.getLogger(__name__)
 SDP = "application/sdp"
@@ -38,7 +50,7 @@ def accepts_sdp(accept: str) -> bool:
 
 
 class InviteAcceptor:
-    def __init__(self, server: SipServer) -> None:
+    def __init__(self, server: Host) -> None:
         self.server = server
         self._tasks: dict[Key, asyncio.Task[None]] = {}
 

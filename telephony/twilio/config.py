@@ -1,6 +1,6 @@
 """Settings of the Twilio adapter: the `[twilio]` section of config.toml.
 
-`TwilioConfig` lives in telephony/config.py with the other sections (importing this
+`TwilioConfig` lives in telephony/core/config.py with the other sections (importing this
 package from there would be circular); it is re-exported here for the adapter.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telephony.config import TwilioConfig
+from telephony.core.config import TwilioConfig
 
 __all__ = ["TwilioConfig", "twilio_config"]
 

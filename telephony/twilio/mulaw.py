@@ -1,7 +1,7 @@
 """G.711 mu-law <-> 16-bit linear PCM for Twilio Media Streams (their only codec).
 
 One G.711 implementation serves every transport: the table-driven, audioop-exact
-codec in telephony/sip/g711.py. This module keeps the numpy-array interface the
+codec in voice/media/g711.py. This module keeps the numpy-array interface the
 Twilio wire code uses.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from telephony.sip.g711 import ULAW_SILENCE, pcm16_to_ulaw, ulaw_to_pcm16
+from voice.media.g711 import ULAW_SILENCE, pcm16_to_ulaw, ulaw_to_pcm16
 
 SILENCE_BYTE = ULAW_SILENCE  # mu-law code of linear 0
 

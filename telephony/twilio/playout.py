@@ -32,8 +32,8 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from telephony.twilio import mulaw
 from telephony.twilio.heard import HeardTracker, Utterance
-from telephony.twilio.pacing import FRAME_BYTES, FRAME_S, PlayoutClock, SendStats
-from voice.audio import resample
+from voice.media.audio import resample
+from voice.media.pacing import FRAME_BYTES, FRAME_S, PlayoutClock, SendStats
 
 log = logging.getLogger(__name__)
 TWILIO_RATE_HZ = 8000

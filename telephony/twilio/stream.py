@@ -20,9 +20,9 @@ from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.frames.frames import InputAudioRawFrame, InputDTMFFrame
 from starlette.websockets import WebSocket, WebSocketState
 
-from telephony.call_control import attach
-from telephony.calls import CallRegistry, LiveCall
-from telephony.services import Services
+from telephony.conversations.control import attach
+from telephony.conversations.registry import CallRegistry, LiveCall
+from telephony.conversations.services import Services
 from telephony.twilio import protocol
 from telephony.twilio.errors import FrameError, StreamTokenError
 from telephony.twilio.heard import HeardTracker

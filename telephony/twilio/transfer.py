@@ -7,7 +7,7 @@ read from the environment when a transfer happens (`[twilio]` account_sid_env,
 auth_token_env). The twilio client is synchronous: it runs in a worker thread, bounded by
 `api_timeout_secs`.
 
-`TwilioControl` is the call's CallControl (telephony/call_control.py): hang-up through the
+`TwilioControl` is the call's CallControl (telephony/conversations/control.py): hang-up through the
 registry, transfer as above. Success ends the record `transferred` (the `stop` that follows on
 the media socket does not change it); failure returns False, logged and recorded, and the call
 stays up (the handoff then queues it).
@@ -23,10 +23,10 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from telephony.call_control import RegistryControl, transfer_done, transfer_failed
-from telephony.calls import CallRegistry, LiveCall
-from telephony.config import TwilioConfig, transfer_target
-from telephony.errors import ConfigError
+from telephony.conversations.control import RegistryControl, transfer_done, transfer_failed
+from telephony.conversations.registry import CallRegistry, LiveCall
+from telephony.core.config import TwilioConfig, transfer_target
+from telephony.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

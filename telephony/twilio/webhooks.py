@@ -11,8 +11,8 @@ import logging
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from telephony.calls import CallRegistry
-from telephony.services import Services
+from telephony.conversations.registry import CallRegistry
+from telephony.conversations.services import Services
 from telephony.twilio import signature, twiml
 from telephony.twilio.errors import SignatureError
 from telephony.twilio.state import TwilioState, twilio_state

@@ -16,8 +16,9 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from telephony.calls import CallRegistry
-from telephony.services import Services
+from telephony.conversations.registry import CallRegistry
+from telephony.conversations.services import Services
+from telephony.web.sockets import client_gone
 
 log = logging.getLogger(__name__)
 TURN_KEYS = ("speaker", "text", "started_at", "ended_at", "latency", "meta")
@@ -58,7 +59,7 @@ async def call_events(ws: WebSocket) -> None:
 async def _forward(ws: WebSocket, queue: asyncio.Queue[dict[str, Any]],
                    seen: set[tuple[Any, ...]]) -> None:
     """Copy live messages until the call ends or the client goes away."""
-    watcher = asyncio.create_task(_client_gone(ws), name="ws-events-watch")
+    watcher = asyncio.create_task(client_gone(ws), name="ws-events-watch")
     try:
         while True:
             getter = asyncio.create_task(queue.get(), name="ws-events-get")
@@ -77,12 +78,6 @@ async def _forward(ws: WebSocket, queue: asyncio.Queue[dict[str, Any]],
                 return
     finally:
         await _cancel(watcher)
-
-
-async def _client_gone(ws: WebSocket) -> None:
-    """The client sends nothing we need; read only to notice it leaving."""
-    while (await ws.receive())["type"] != "websocket.disconnect":
-        pass
 
 
 async def _cancel(task: asyncio.Task[Any]) -> None:

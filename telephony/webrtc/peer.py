@@ -19,10 +19,10 @@ from pipecat.transports.base_transport import TransportParams
 from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
 from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
 
-from telephony.call_control import RegistryControl, attach
-from telephony.calls import CallRegistry, LiveCall
-from telephony.config import WebRTCConfig
-from telephony.webrtc.ice import ice_servers, restrict_host_addresses
+from telephony.conversations.control import RegistryControl, attach
+from telephony.conversations.registry import CallRegistry, LiveCall
+from telephony.core.config import WebRTCConfig
+from telephony.web.ice import ice_servers, restrict_host_addresses
 from voice.frames import GreetFrame
 from voice.pipeline import CallPipeline
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
 from aiortc.exceptions import InvalidAccessError, InvalidStateError
 from starlette.requests import Request
@@ -19,14 +18,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from telephony.calls import CallRegistry
-from telephony.config import HotlineConfig
+from telephony.conversations.registry import CallRegistry
+from telephony.core.config import HotlineConfig
+from telephony.web.assets import STATIC
 from telephony.webrtc.events import call_events
 from telephony.webrtc.peer import start_call
 
 log = logging.getLogger(__name__)
 MAX_OFFER_BYTES = 64 * 1024
-STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def _error(message: str, status: int) -> Response:

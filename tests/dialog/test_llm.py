@@ -373,7 +373,7 @@ async def test_server_errors_fall_back_too(
 def test_build_engine_wraps_only_when_base_url_is_set(hotline_config: Any, fake: FakeLLM) -> None:
     import dataclasses
 
-    from telephony.services import build_engine
+    from telephony.server.services import build_engine
 
     assert isinstance(build_engine(hotline_config), HotlineEngine)  # default: brain alone
     llm = dataclasses.replace(hotline_config.dialog.llm, base_url=fake.url, model="fake-1")

@@ -21,7 +21,7 @@ from telephony.auth import routes as auth_routes
 from telephony.auth.middleware import AuthMiddleware
 from telephony.auth.state import AuthSettings, open_auth
 from telephony.auth.types import Role
-from telephony.store import CallStore
+from telephony.server.services import open_store
 
 PASSWORD = "correct horse battery"
 USERS: dict[str, tuple[Role, tuple[str, ...]]] = {
@@ -62,7 +62,7 @@ def make_app(tmp_path: Path, *, public_url: str = "") -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = await asyncio.to_thread(CallStore, db)
+        store = await asyncio.to_thread(open_store, db)
         app.state.services = SimpleNamespace(store=store)
         app.state.auth = await asyncio.to_thread(open_auth, db, AuthSettings.for_public_url(public_url))
         for name, (role, queues) in USERS.items():

@@ -18,14 +18,16 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from telephony import kpi_routes, privacy_routes, qa_routes
-from telephony.app import STATIC, call_recording
 from telephony.auth import routes as auth_routes
 from telephony.auth.middleware import AuthMiddleware
 from telephony.auth.state import AuthSettings, open_auth
 from telephony.auth.types import Role
-from telephony.config import HotlineConfig
-from telephony.store import CallStore
+from telephony.core.config import HotlineConfig
+from telephony.privacy import routes as privacy_routes
+from telephony.qa import kpi_routes
+from telephony.qa import routes as qa_routes
+from telephony.server.app import STATIC, call_recording
+from telephony.server.services import open_store
 
 PASSWORD = "correct horse battery"
 USERS = {"ann": (Role.AGENT, ("general",)), "sue": (Role.SUPERVISOR, ("general",)),
@@ -65,7 +67,7 @@ def make_qa_app(tmp_path: Path, seed: Any = None, **privacy: Any) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = await asyncio.to_thread(CallStore, db)
+        store = await asyncio.to_thread(open_store, db)
         app.state.services = SimpleNamespace(store=store, config=cfg, engine=None)
         app.state.auth = await asyncio.to_thread(open_auth, db, AuthSettings.for_public_url(""))
         for name, (role, queues) in USERS.items():

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from telephony.audiofile import read_mono
-from telephony.bench import speech_onset_s
+from telephony.server.audiofile import read_mono
+from telephony.server.bench import speech_onset_s
 from voice.filecall import run_file_call
 
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from kb.demo import reset
-from telephony.audiofile import read_mono
-from voice.audio import resample
+from telephony.server.audiofile import read_mono
 from voice.filecall import run_file_call
+from voice.media.audio import resample
 from voice.processors.bridge import BridgeMode, CallBridge
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("espeak-ng") is None,

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from kb.demo import reset
-from telephony.audiofile import read_mono
+from telephony.server.audiofile import read_mono
 from voice.filecall import run_file_call
 
 
@@ -24,7 +24,7 @@ def say(text: str, tmp: Path, name: str) -> np.ndarray:
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(out), text], check=True,
                    timeout=30)
     audio, rate = read_mono(out)
-    from voice.audio import resample
+    from voice.media.audio import resample
 
     return resample(audio, rate, 16000)
 

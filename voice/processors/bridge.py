@@ -39,8 +39,8 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from dialog.escalation import AWAITING_HUMAN_KEY
 from dialog.types import Session
-from voice.audio import StreamResampler, To16kPcm
 from voice.frames import AgentSayFrame
+from voice.media.audio import StreamResampler, To16kPcm
 from voice.mixer import FRAME_SAMPLES, RATE_HZ, Mixer
 
 log = logging.getLogger(__name__)

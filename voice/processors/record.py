@@ -11,7 +11,7 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from voice.audio import To16kPcm
+from voice.media.audio import To16kPcm
 from voice.recording import CallRecorder
 
 

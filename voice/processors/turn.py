@@ -17,11 +17,11 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from voice.audio import StreamResampler, downmix, pcm16_to_float
 from voice.context import CallContext
 from voice.endpoint import end_of_turn
 from voice.events import TurnRecord
 from voice.frames import UserTurnFrame
+from voice.media.audio import StreamResampler, downmix, pcm16_to_float
 from voice.timing import TurnTiming
 from voice.turns import RATE_HZ, WINDOW_SAMPLES, TurnEvent, TurnTaker
 

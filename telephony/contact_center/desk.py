@@ -1,0 +1,173 @@
+"""The agent desktop: page, live queue feed, presence, answer, wrap-up, hang-up.
+
+GET  /agent                               the page (static/agent.html)
+WS   /ws/desk                             {"type": "snapshot", waiting, presence} then live
+                                          queued / answered / ended / presence messages
+POST /api/desk/presence                   {status: available|busy|away}
+POST /api/desk/calls/{call_id}/answer     {sdp, type} -> {sdp, type, call_id, package}
+POST /api/desk/calls/{call_id}/wrapup     {notes, disposition}
+POST /api/desk/calls/{call_id}/hangup     ends the call
+Agents see only waiting calls of their own queues (User.queues; admins: all).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from telephony.auth.types import Role, User
+from telephony.contact_center.desk_peer import PartyPeer
+from telephony.contact_center.handoff import HandoffService
+from telephony.conversations.registry import LiveCall
+from telephony.core.config import HotlineConfig
+from telephony.web.assets import STATIC
+from telephony.web.sockets import client_gone
+
+log = logging.getLogger(__name__)
+MAX_BODY = 64 * 1024
+
+
+def queues_of(user: User | None) -> set[str] | None:
+    if user is None:
+        return set()
+    return None if user.role is Role.ADMIN else set(user.queues)
+
+
+def mine(user: User | None, queue: str) -> bool:
+    queues = queues_of(user)
+    return queues is None or "*" in queues or queue in queues
+
+
+def _error(message: str, status: int) -> Response:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def json_body(request: Request) -> dict[str, Any] | None:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return None
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+async def page(request: Request) -> Response:
+    return FileResponse(STATIC / "agent.html")
+
+
+async def desk_feed(ws: WebSocket) -> None:
+    handoff: HandoffService = ws.app.state.handoff
+    user: User | None = ws.state.user
+    await ws.accept()
+    queue = handoff.subscribe()
+    try:
+        waiting = [e.as_dict() for e in await handoff.queues.waiting(queues_of(user))]
+        await ws.send_json({"type": "snapshot", "waiting": waiting, "me": user.name if user else None,
+                            "presence": handoff.presence.get(user.name if user else "", "away")})
+        await _forward(ws, queue, user)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        handoff.unsubscribe(queue)
+
+
+async def _forward(ws: WebSocket, queue: asyncio.Queue[dict[str, Any]], user: User | None) -> None:
+    watcher = asyncio.create_task(client_gone(ws), name="desk-watch")
+    try:
+        while True:
+            getter = asyncio.create_task(queue.get(), name="desk-get")
+            await asyncio.wait([getter, watcher], return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                return
+            message = getter.result()
+            if message.get("type") == "queued" and not mine(user, message["entry"]["queue"]):
+                continue
+            await ws.send_json(message)
+    finally:
+        watcher.cancel()
+
+
+async def presence(request: Request) -> Response:
+    data = await json_body(request)
+    user: User = request.state.user
+    try:
+        request.app.state.handoff.set_presence(user.name, str((data or {}).get("status")))
+    except ValueError as e:
+        return _error(str(e), 400)
+    return JSONResponse({"ok": True, "status": (data or {})["status"]})
+
+
+async def answer(request: Request) -> Response:
+    handoff: HandoffService = request.app.state.handoff
+    cfg: HotlineConfig = request.app.state.config
+    user: User = request.state.user
+    call_id = request.path_params["call_id"]
+    data = await json_body(request)
+    if data is None or not isinstance(data.get("sdp"), str) or data.get("type") != "offer":
+        return _error("body must be JSON {sdp: string, type: 'offer'}", 400)
+    waiting = {e.call_id: e for e in await handoff.queues.waiting(queues_of(user))}
+    entry = waiting.get(call_id)
+    if entry is None:
+        return _error("no such call waiting in your queues", 404)
+
+    async def make_peer(live: LiveCall) -> tuple[PartyPeer, Any]:
+        assert live.bridge is not None
+        peer = PartyPeer(call_id, "agent", user.name, live.bridge.mixer)
+        try:
+            return peer, await peer.answer(cfg.webrtc, data["sdp"], "offer")
+        except BaseException:
+            await peer.close()
+            raise
+
+    try:
+        sdp = await handoff.answer(call_id, user.name, make_peer)
+    except LookupError as e:
+        return _error(str(e), 409)
+    except ValueError as e:
+        return _error(f"cannot answer this offer: {e}", 400)
+    return JSONResponse({"sdp": sdp.sdp, "type": sdp.type, "call_id": call_id,
+                         "package": entry.package})
+
+
+async def wrapup(request: Request) -> Response:
+    data = await json_body(request)
+    if data is None or not isinstance(data.get("disposition"), str) or not data["disposition"]:
+        return _error("body must be JSON {disposition: string, notes?: string}", 400)
+    notes = data.get("notes") or ""
+    if not isinstance(notes, str):
+        return _error("notes must be a string", 400)
+    call_id = request.path_params["call_id"]
+    if await request.app.state.services.store.call(call_id) is None:
+        return _error("no such call", 404)
+    await request.app.state.handoff.wrap_up(call_id, request.state.user.name, notes[:4000],
+                                            data["disposition"][:64])
+    return JSONResponse({"ok": True})
+
+
+async def hangup(request: Request) -> Response:
+    call_id = request.path_params["call_id"]
+    if call_id not in request.app.state.calls.active:
+        return _error("no such active call", 404)
+    await request.app.state.calls.hang_up(call_id, "agent_hangup")
+    return JSONResponse({"ok": True})
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/agent", page),
+        WebSocketRoute("/ws/desk", desk_feed),
+        Route("/api/desk/presence", presence, methods=["POST"]),
+        Route("/api/desk/calls/{call_id}/answer", answer, methods=["POST"]),
+        Route("/api/desk/calls/{call_id}/wrapup", wrapup, methods=["POST"]),
+        Route("/api/desk/calls/{call_id}/hangup", hangup, methods=["POST"]),
+    ]

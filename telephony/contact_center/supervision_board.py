@@ -1,0 +1,50 @@
+"""The wallboard's picture of the floor: active calls and queues a supervisor may see."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from telephony.auth.policy import can_see_call
+from telephony.auth.types import User
+from telephony.contact_center.desk import queues_of
+from telephony.contact_center.handoff import HandoffService
+from telephony.contact_center.handoff_package import intent_of, sentiment_of
+from telephony.conversations.registry import CallRegistry
+from voice.processors.bridge import BridgeMode
+
+SENTIMENT_TREND_TURNS = 5
+
+
+def _trend(scores: list[float]) -> str:
+    if len(scores) < 2:
+        return "steady"
+    delta = scores[-1] - scores[0]
+    return "rising" if delta > 0.2 else "falling" if delta < -0.2 else "steady"
+
+
+async def snapshot(calls: CallRegistry, handoff: HandoffService, user: User) -> dict[str, Any]:
+    now = time.time()
+    rows = []
+    for call_id, live in list(calls.active.items()):
+        record = await calls.services.store.call(call_id)
+        if record is None or not can_see_call(user, record):
+            continue
+        meta = record.get("meta") or {}
+        state = live.ctx.session.state if live.ctx.session is not None else {}
+        scores = [round(float(s), 2) for s in state.get("sentiment", [])][-SENTIMENT_TREND_TURNS:]
+        mode = live.bridge.mode if live.bridge is not None else BridgeMode.AI
+        handler = {BridgeMode.AI: "AI", BridgeMode.HOLD: "waiting"}.get(mode) or (
+            handoff.handlers.get(call_id) or meta.get("assigned_agent") or "agent")
+        supervised = live.bridge.mixer.mode.value if live.bridge is not None else "off"
+        rows.append({
+            "call_id": call_id, "channel": live.transport, "caller_id": live.caller_id,
+            "duration_s": round(now - live.started_at, 1), "intent": intent_of(live.ctx),
+            "sentiment": sentiment_of(live.ctx), "sentiment_trend": _trend(scores),
+            "sentiment_recent": scores, "mode": mode.value, "handler": handler,
+            "queue": meta.get("queue"), "supervised": supervised,
+        })
+    queues = [{"queue": s.queue, "waiting": s.waiting, "longest_wait_s": s.longest_wait_s}
+              for s in await handoff.queues.stats(queues_of(user))]
+    agents = [{"agent": a, "status": s} for a, s in sorted(handoff.presence.items())]
+    return {"type": "wallboard", "at": now, "calls": rows, "queues": queues, "agents": agents}

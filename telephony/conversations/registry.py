@@ -1,0 +1,200 @@
+"""Live call registry: one entry per active call, whatever the transport.
+
+It opens and closes the stored call record, fans the voice loop's reports out to
+the store and to live subscribers (softphone transcript, later the wallboard), and
+runs each call's pipeline as one owned task so hang-up and shutdown cancel it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pipecat.processors.frame_processor import FrameProcessor
+from pipecat.workers.runner import WorkerRunner
+
+from telephony.conversations.services import Services
+from voice.context import CallContext
+from voice.events import CallObserver, FanOutObserver, TurnRecord
+from voice.pipeline import CallPipeline, build_call_pipeline
+from voice.processors.bridge import CallBridge
+from voice.recording import CallRecorder
+
+log = logging.getLogger(__name__)
+SUBSCRIBER_QUEUE = 256
+
+
+@dataclass
+class LiveCall:
+    call_id: str
+    transport: str
+    caller_id: str | None
+    ctx: CallContext
+    started_at: float = field(default_factory=time.time)
+    subscribers: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
+    task: asyncio.Task[None] | None = None
+    end_reason: str | None = None
+    recorder: CallRecorder | None = None
+    bridge: CallBridge | None = None  # human handoff and supervision (telephony/contact_center/handoff.py)
+
+
+class _LiveObserver:
+    """Store every report, then copy it to the call's live subscribers."""
+
+    def __init__(self, registry: CallRegistry, call_id: str) -> None:
+        self._registry = registry
+        self._call_id = call_id
+
+    async def on_turn(self, turn: TurnRecord) -> None:
+        await self._registry.services.store.on_turn(turn)
+        self._registry.publish(self._call_id, {"type": "turn", **asdict(turn)})
+
+    async def on_event(self, call_id: str, kind: str, data: dict[str, Any]) -> None:
+        await self._registry.services.store.on_event(call_id, kind, data)
+        self._registry.publish(call_id, {"type": "event", "kind": kind, **data})
+
+
+ObserverGuard = Callable[["LiveCall", CallObserver], CallObserver]
+CallHook = Callable[["LiveCall"], Awaitable[None]]
+
+
+class CallRegistry:
+    """Side concerns attach here, never by being imported from this module:
+    - `sinks`: per call, one more observer of every turn and event (QA's CSAT recorder);
+    - `guards`: per call, a wrapper in front of all observers (privacy's PCI guard), in order,
+      the last added outermost;
+    - `on_open`: as a call opens, before it is visible (handoff and supervision);
+    - `before_close`: at hang-up, after the recorder is closed and before the record is
+      (the PCI guard blanks card speech in the recording there);
+    - `on_close`: after the record is closed.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.active: dict[str, LiveCall] = {}
+        self.sinks: list[Callable[[LiveCall], CallObserver]] = []
+        self.guards: list[ObserverGuard] = []
+        self.on_open: list[Callable[[LiveCall], None]] = []
+        self.before_close: list[CallHook] = []
+        self.on_close: list[CallHook] = []
+
+    async def open(self, transport: str, caller_id: str | None = None,
+                   call_id: str | None = None, meta: dict[str, Any] | None = None) -> LiveCall:
+        call_id = call_id or uuid.uuid4().hex
+        recording = self.services.config.data_path / "recordings" / f"{call_id}.wav"
+        recorder = CallRecorder(recording)
+        ctx = CallContext(call_id=call_id, services=self.services.voice, channel=transport,
+                          caller_id=caller_id)
+        live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx,
+                        recorder=recorder)
+        observer: CallObserver = _LiveObserver(self, call_id)
+        if self.sinks:
+            observer = FanOutObserver(observer, *(sink(live) for sink in self.sinks))
+        for guard in self.guards:
+            observer = guard(live, observer)
+        ctx.observer = observer
+        live.bridge = CallBridge(call_id, hold_period_s=self.services.config.routing.hold_period_s)
+        self.active[call_id] = live
+        for hook in self.on_open:
+            hook(live)
+        await self.services.store.call_started(call_id, transport, caller_id, meta,
+                                               recording=str(recording))
+        log.info("call %s: started (%s, caller %s)", call_id, transport, caller_id or "unknown")
+        return live
+
+    def pipeline(self, live: LiveCall, transport_in: FrameProcessor | None,
+                 transport_out: FrameProcessor, *, out_sample_rate_hz: int = 16000) -> CallPipeline:
+        """The call's voice pipeline between a transport's input and output, recorded."""
+        return build_call_pipeline(live.ctx, self.services.speech_cache, transport_in, transport_out,
+                                   out_sample_rate_hz=out_sample_rate_hz, recorder=live.recorder,
+                                   bridge=live.bridge)
+
+    def run(self, live: LiveCall, call: CallPipeline) -> asyncio.Task[None]:
+        """Run the call's pipeline as the call's one owned task; close the record after."""
+
+        async def _run() -> None:
+            runner = WorkerRunner(handle_sigint=False)
+            await runner.add_workers(call.worker)
+            reason = "completed"
+            try:
+                await runner.run()
+            except asyncio.CancelledError:
+                reason = live.end_reason or "cancelled"
+                with contextlib.suppress(Exception):
+                    await runner.cancel()
+                raise
+            except Exception:
+                reason = "error"
+                log.exception("call %s: pipeline failed", live.call_id)
+            finally:
+                await self.close(live.call_id, live.end_reason or reason)
+
+        live.task = asyncio.create_task(_run(), name=f"call-{live.call_id[:8]}")
+        return live.task
+
+    async def close(self, call_id: str, reason: str) -> None:
+        live = self.active.pop(call_id, None)
+        if live is None:
+            return
+        live.end_reason = live.end_reason or reason
+        if live.recorder is not None:
+            live.recorder.close()
+        for hook in self.before_close:
+            try:
+                await hook(live)
+            except Exception:
+                log.exception("call %s: close hook failed", call_id)
+        await self.services.store.call_ended(call_id, live.end_reason)
+        for hook in self.on_close:
+            try:
+                await hook(live)
+            except Exception:
+                log.exception("call %s: close hook failed", call_id)
+        self.publish_to(live, {"type": "call_ended", "reason": live.end_reason})
+        log.info("call %s: ended (%s)", call_id, live.end_reason)
+
+    async def hang_up(self, call_id: str, reason: str) -> None:
+        live = self.active.get(call_id)
+        if live is None:
+            return
+        live.end_reason = reason
+        if live.task is not None and not live.task.done():
+            live.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await live.task
+        await self.close(call_id, reason)
+
+    async def hang_up_all(self, reason: str) -> None:
+        for call_id in list(self.active):
+            await self.hang_up(call_id, reason)
+
+    # --- live subscribers ---
+    def subscribe(self, call_id: str) -> asyncio.Queue[dict[str, Any]] | None:
+        live = self.active.get(call_id)
+        if live is None:
+            return None
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(SUBSCRIBER_QUEUE)
+        live.subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, call_id: str, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        live = self.active.get(call_id)
+        if live is not None:
+            live.subscribers.discard(queue)
+
+    def publish(self, call_id: str, message: dict[str, Any]) -> None:
+        live = self.active.get(call_id)
+        if live is not None:
+            self.publish_to(live, message)
+
+    @staticmethod
+    def publish_to(live: LiveCall, message: dict[str, Any]) -> None:
+        for queue in list(live.subscribers):
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(message)

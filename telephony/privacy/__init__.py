@@ -1,0 +1,3 @@
+"""Privacy: PCI redaction and recording pause, retention and per-caller erasure
+(docs/privacy.md).
+"""

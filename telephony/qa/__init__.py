@@ -1,0 +1,3 @@
+"""Quality: the QA console (search, review, scorecards, labels, export) and KPIs
+(docs/qa.md, docs/kpi.md).
+"""

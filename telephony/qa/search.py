@@ -1,0 +1,128 @@
+"""Finding calls for review: SQL narrows by date and transcript text (FTS5), then the
+derived facts (`qa_facts`) filter by intent, outcome, sentiment, agent, escalation, tool.
+
+Everything here runs on the store thread (`CallStore.run`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from telephony.qa.facts import CallFacts, call_facts
+
+MAX_SCAN = 1000  # newest calls considered per search (facts are derived, not indexed)
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    since: float | None = None
+    until: float | None = None
+    text: str = ""
+    intent: str = ""
+    outcome: str = ""  # a CallFacts.outcome or an end_reason
+    sentiment: str = ""  # negative | neutral | positive
+    agent: str = ""
+    escalated: bool | None = None
+    tool: str = ""
+    caller_id: str = ""
+    limit: int = 200
+
+    @classmethod
+    def from_query(cls, q: dict[str, str]) -> CallFilter:
+        def num(key: str) -> float | None:
+            return float(q[key]) if q.get(key) else None
+
+        esc = q.get("escalated", "")
+        return cls(since=num("since"), until=num("until"), text=q.get("q", "").strip(),
+                   intent=q.get("intent", ""), outcome=q.get("outcome", ""),
+                   sentiment=q.get("sentiment", ""), agent=q.get("agent", ""),
+                   escalated=None if esc == "" else esc.lower() in ("1", "true", "yes"),
+                   tool=q.get("tool", ""), caller_id=q.get("caller_id", ""),
+                   limit=min(int(q.get("limit") or 200), 1000))
+
+    def keeps(self, f: CallFacts) -> bool:
+        return ((not self.intent or self.intent == f.intent or self.intent in f.intents)
+                and (not self.outcome or self.outcome in (f.outcome, f.end_reason))
+                and (not self.sentiment or self.sentiment == f.sentiment_label)
+                and (not self.agent or self.agent.lower() == (f.agent or "").lower())
+                and (self.escalated is None or self.escalated == f.escalated)
+                and (not self.tool or self.tool in f.tools))
+
+
+def fts_query(text: str) -> str:
+    """User words -> an FTS5 query of quoted terms (all must match; 'refun*' is a prefix)."""
+    terms = re.findall(r"\w+\*?", text)
+    return " ".join(f'"{t.rstrip("*")}"' + ("*" if t.endswith("*") else "") for t in terms)
+
+
+def decode(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    for key in ("latency", "meta", "data"):
+        if isinstance(out.get(key), str):
+            out[key] = json.loads(out[key])
+    return out
+
+
+def load_facts(conn: sqlite3.Connection, calls: list[dict[str, Any]],
+               slow_turn_ms: float) -> list[CallFacts]:
+    if not calls:
+        return []
+    ids = [c["id"] for c in calls]
+    marks = ",".join("?" * len(ids))
+    turns: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    events: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    for r in conn.execute(f"SELECT * FROM turns WHERE call_id IN ({marks}) ORDER BY id", ids):
+        turns[r["call_id"]].append(decode(r))
+    for r in conn.execute(f"SELECT * FROM call_events WHERE call_id IN ({marks}) ORDER BY id", ids):
+        events[r["call_id"]].append(decode(r))
+    return [call_facts(c, turns[c["id"]], events[c["id"]], slow_turn_ms=slow_turn_ms)
+            for c in calls]
+
+
+def select_calls(conn: sqlite3.Connection, flt: CallFilter) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Calls matching the SQL-side filters (newest first), and a text snippet per call."""
+    where: list[str] = []
+    args: list[object] = []
+    if flt.since is not None:
+        where.append("c.started_at >= ?")
+        args.append(flt.since)
+    if flt.until is not None:
+        where.append("c.started_at < ?")
+        args.append(flt.until)
+    if flt.caller_id:
+        where.append("c.caller_id = ?")
+        args.append(flt.caller_id)
+    snippets: dict[str, str] = {}
+    query = fts_query(flt.text)
+    if flt.text and not query:
+        return [], {}
+    if query:
+        for r in conn.execute(
+                "SELECT t.call_id, snippet(turns_fts, 0, '[', ']', '…', 10) AS snip FROM turns_fts "
+                "JOIN turns t ON t.id = turns_fts.rowid WHERE turns_fts MATCH ? "
+                "ORDER BY t.id", (query,)):
+            snippets.setdefault(r["call_id"], r["snip"])
+        if not snippets:
+            return [], {}
+        where.append(f"c.id IN ({','.join('?' * len(snippets))})")
+        args.extend(snippets)
+    sql = "SELECT c.* FROM calls c" + (" WHERE " + " AND ".join(where) if where else "")
+    rows = conn.execute(sql + " ORDER BY c.started_at DESC LIMIT ?", (*args, MAX_SCAN))
+    return [decode(r) for r in rows], snippets
+
+
+def search(conn: sqlite3.Connection, flt: CallFilter, slow_turn_ms: float
+           ) -> list[tuple[dict[str, Any], CallFacts, str]]:
+    """(call row, facts, snippet) for each matching call, newest first."""
+    calls, snippets = select_calls(conn, flt)
+    out = []
+    for call, facts in zip(calls, load_facts(conn, calls, slow_turn_ms), strict=True):
+        if flt.keeps(facts):
+            out.append((call, facts, snippets.get(call["id"], "")))
+            if len(out) >= flt.limit:
+                break
+    return out

@@ -1,0 +1,3 @@
+"""Browser plumbing shared by the softphone transport and the staff consoles: ICE
+settings, websocket helpers and the static files.
+"""
