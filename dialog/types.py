@@ -1,7 +1,9 @@
 """Shared vocabulary of the dialog layer: what a channel hands in and gets back.
 
 Logic-free on purpose (like starlette's types.py): every channel (voice, web chat,
-SMS) talks to the brain through these types and the `DialogEngine` protocol.
+SMS) talks to the brain through these types and the `DialogEngine` protocol. The brain's
+per-conversation memory is its own business: other layers use `Session`'s three
+accessors, never the state itself.
 """
 
 from __future__ import annotations
@@ -49,6 +51,22 @@ class Session:
     # the live call's hang-up/transfer (dialog/control.py); None for text channels. Not state:
     # left out of repr and comparisons; do not serialize it.
     control: CallControl | None = field(default=None, repr=False, compare=False)
+
+    # The only ways other layers touch the brain's state (dialog/ owns its keys).
+    def mark_awaiting_human(self) -> None:
+        """The call now waits for a person (the voice bridge put it on hold). The brain keeps
+        answering questions, but leaves account changes to that person and makes no second
+        handoff (docs/handoff.md, "While the caller waits")."""
+        self.state["awaiting_human"] = True
+
+    def caller_sentiment(self) -> list[float]:
+        """The caller's sentiment per turn so far (-1..1, oldest first)."""
+        return [float(s) for s in self.state.get("sentiment", [])]
+
+    def last_intent(self) -> str | None:
+        """The intent of the brain's last reply that was not a clarify, if any."""
+        intent = self.state.get("last_intent")
+        return str(intent) if intent else None
 
 
 class DialogEngine(Protocol):
