@@ -14,15 +14,14 @@ import re
 from collections.abc import Callable
 
 from dialog import replies
-from dialog.escalation import AWAITING_HUMAN_KEY, handoff, should_escalate
+from dialog.escalation import handoff, should_escalate
 from dialog.flows.account import recover_username, reset_password
 from dialog.flows.cancel import propose_cancel_order
 from dialog.flows.complaint import complaint
-from dialog.flows.confirm import PENDING_KEY, confirm
-from dialog.flows.csat import DTMF_TURN_KEY, answer_survey, ask_survey
-from dialog.flows.csat import PENDING_KEY as SURVEY_PENDING_KEY
+from dialog.flows.confirm import confirm
+from dialog.flows.csat import answer_survey, ask_survey
 from dialog.flows.late import order_status_with_compensation
-from dialog.flows.orders import AWAITING_KEY, EXCLUDED_KEY, ORDER_KEY, order_status
+from dialog.flows.orders import order_status
 from dialog.flows.pause import propose_cancel_or_pause, propose_pause, take_alternative
 from dialog.flows.returns import return_window
 from dialog.flows.upgrade import propose_upgrade
@@ -40,10 +39,6 @@ from nlu.sentiment import sentiment
 log = logging.getLogger(__name__)
 
 MAX_CLARIFY_BEFORE_ESCALATION = 3
-FAILURES_KEY = "consecutive_failures"
-SENTIMENT_KEY = "sentiment"
-INTENT_KEY = "last_intent"
-OFFER_KEY = "offered_human"
 Flow = Callable[[Services, Session, Entities], Reply]
 # Flows whose pending question takes free text (a spoken full name), not just an entity.
 FREE_TEXT_FLOWS = ("recover_username",)
@@ -87,46 +82,49 @@ class Brain:
         reply = Reply(text=replies.greeting(self.company_name), intent="greeting", confidence=1.0)
         return self._say(session, reply)
 
-    def respond(self, session: Session, text: str) -> Reply:
+    def respond(self, session: Session, text: str, *, dtmf: bool = False) -> Reply:
+        """One caller turn; `dtmf`: it was typed on the keypad (the survey records that)."""
+        state = session.state
         text = text.strip()
-        dtmf = bool(session.state.pop(DTMF_TURN_KEY, False))
         session.history.append(("caller", text))
-        session.state.setdefault(SENTIMENT_KEY, []).append(sentiment(text) if text else 0.0)
-        if session.state.get(AWAITING_HUMAN_KEY):
-            session.state.pop(PENDING_KEY, None)  # account changes wait for the person
+        state.sentiment.append(sentiment(text) if text else 0.0)
+        if state.awaiting_human:
+            state.pending = None  # account changes wait for the person
         directive = take_guidance(session)
         reply = (self.escalate(session, f"supervisor: {directive}") if directive is not None
                  else self._decide(session, text, dtmf=dtmf))
         if reply.intent == "clarify":
             reply = self._count_failure(session, reply)
         else:
-            session.state[FAILURES_KEY] = 0
-        if not reply.escalate and not reply.end_call and (reason := should_escalate(session.state[SENTIMENT_KEY])):
+            state.failures = 0
+        if not reply.escalate and not reply.end_call and (reason := should_escalate(state.sentiment)):
             reply = self.escalate(session, reason)
-        if session.state.get(AWAITING_HUMAN_KEY):
+        if state.awaiting_human:
             reply = self._while_waiting(session, reply)
         if reply.text == replies.NO_DETAIL:
-            session.state[OFFER_KEY] = True  # a "yes" next turn takes the offer
+            state.offered_human = True  # a "yes" next turn takes the offer
         if reply.intent and reply.intent != "clarify":
-            session.state[INTENT_KEY] = reply.intent
+            state.last_intent = reply.intent
         return self._say(session, reply)
 
     def _decide(self, session: Session, text: str, *, dtmf: bool = False) -> Reply:
         if not text:
             return Reply(text=replies.CLARIFY, intent="clarify")
         found = cues(text)
-        if session.state.get(SURVEY_PENDING_KEY) and Cue.HUMAN not in found:
+        state = session.state
+        if state.survey.pending and Cue.HUMAN not in found:
             return answer_survey(session, text, dtmf=dtmf)
-        session.state.pop(SURVEY_PENDING_KEY, None)
+        state.survey.pending = False
         if Cue.HUMAN in found:
             return self.escalate(session, "caller asked for a human")
-        offered = session.state.pop(OFFER_KEY, False)
+        offered, state.offered_human = state.offered_human, False
         ents = self.services.entities(text)
-        last = _flow_of(session.state.get(INTENT_KEY))
-        if Cue.CORRECTION in found and last in self.flows and session.state.get(ORDER_KEY):
+        last = _flow_of(state.last_intent)
+        if Cue.CORRECTION in found and last in self.flows and state.order.order_id:
             # "No, the other order": forget the order we picked and resolve again.
-            session.state.pop(PENDING_KEY, None)
-            session.state.setdefault(EXCLUDED_KEY, []).append(session.state.pop(ORDER_KEY))
+            state.pending = None
+            state.order.excluded.append(state.order.order_id)
+            state.order.order_id = None
             return self.flows[last](self.services, session, ents)
         alternative = take_alternative(session, text)  # "pause it instead"
         if alternative is not None:
@@ -134,7 +132,7 @@ class Brain:
         confirmed = confirm(self.services, session, found)
         if confirmed is not None:
             return confirmed
-        awaiting = session.state.get(AWAITING_KEY)
+        awaiting = state.awaiting_flow
         if awaiting in self.flows and (_gives_detail(ents) or awaiting in FREE_TEXT_FLOWS) and not (
             found & {Cue.GOODBYE, Cue.THANKS}
         ):
@@ -153,7 +151,7 @@ class Brain:
         if found & {Cue.AFFIRM, Cue.DENY} and len(text.split()) <= 3:
             return Reply(text=replies.ANYTHING_ELSE, intent="ack", confidence=1.0)
         if (
-            session.state.get(ORDER_KEY)
+            state.order.order_id
             and last == "order_status"
             and _ORDER_FOLLOW_UP.search(text)
         ):
@@ -189,7 +187,7 @@ class Brain:
         """On hold for a human: answers and lookups go ahead; anything that would change the
         account (a read-back awaiting yes) is left to the person, and no second handoff."""
         if (reply.intent or "").startswith("confirm_"):
-            session.state.pop(PENDING_KEY, None)  # nothing may be confirmed by a later "yes"
+            session.state.pending = None  # nothing may be confirmed by a later "yes"
             return Reply(text=replies.HOLD_DEFER, intent="deferred_to_human", confidence=1.0)
         if reply.escalate:
             return Reply(text=replies.HOLD_WAITING, intent="awaiting_human", confidence=1.0)
@@ -199,8 +197,8 @@ class Brain:
         return handoff(session, reason, self.services)
 
     def _count_failure(self, session: Session, reply: Reply) -> Reply:
-        failures = int(session.state.get(FAILURES_KEY, 0)) + 1
-        session.state[FAILURES_KEY] = failures
+        session.state.failures += 1
+        failures = session.state.failures
         if failures >= MAX_CLARIFY_BEFORE_ESCALATION:
             offer = self.escalate(session, f"not understood {failures} times in a row")
             offer.text = replies.OFFER_HUMAN

@@ -9,7 +9,6 @@ from dialog.flows.policy import EXPLICIT_WORDS, REQUIRED_WORDS
 from dialog.intents import FLOW_CONFIDENCE, FLOW_INTENTS
 from dialog.types import Reply, Session
 
-CHOICES_KEY = "intent_choices"
 # A pending "A or B?" question yields to a clearly different request.
 OVERRIDE_CONFIDENCE = 0.8
 FLOW_PHRASES = {
@@ -80,7 +79,7 @@ def route(
     about an order (they clearly mean a specific order, not a policy question)."""
     ranked = _guarded(text, ranked)
     top, top_p = ranked[0]
-    choices = session.state.pop(CHOICES_KEY, None)
+    choices, session.state.intent_choices = session.state.intent_choices, []
     if choices:
         low = text.lower()
         named = [c for c in choices if any(w in low for w in CHOICE_WORDS.get(c, ()))]
@@ -104,7 +103,7 @@ def route(
         return Route(*best_flow)
     flows = [(label, p) for label, p in ranked[:2] if label in FLOW_INTENTS]
     if len(flows) == 2 and flows[0][1] + flows[1][1] >= FLOW_CONFIDENCE:
-        session.state[CHOICES_KEY] = [label for label, _ in flows]
+        session.state.intent_choices = [label for label, _ in flows]
         a, b = (FLOW_PHRASES[label] for label, _ in flows)
         question = Reply(
             text=f"Sure. Is that about {a}, or {b}?",

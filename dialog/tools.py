@@ -67,7 +67,7 @@ class ToolBox:
             self._record(session, name, args, {"error": str(exc)}, confirmed)
             raise ToolError(str(exc)) from exc
         self._record(session, name, args, _summary(result), confirmed)
-        session.state.setdefault("steps", []).append(name)
+        session.state.steps_done.append(name)
         return result
 
     def _record(
