@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 
 from dialog import replies
 from dialog.escalation import handoff, should_escalate
-from dialog.flows.account import recover_username, reset_password
-from dialog.flows.cancel import propose_cancel_order
-from dialog.flows.complaint import complaint
 from dialog.flows.confirm import confirm
 from dialog.flows.csat import answer_survey, ask_survey
-from dialog.flows.late import order_status_with_compensation
 from dialog.flows.orders import order_status
-from dialog.flows.pause import propose_cancel_or_pause, propose_pause, take_alternative
-from dialog.flows.returns import return_window
-from dialog.flows.upgrade import propose_upgrade
+from dialog.flows.pause import take_alternative
+from dialog.flows.registry import FLOWS
+from dialog.flows.spec import FlowRegistry
 from dialog.guidance import take_guidance
 from dialog.knowledge import KnowledgeAnswerer
 from dialog.routing import route
@@ -39,11 +34,6 @@ from nlu.sentiment import sentiment
 log = logging.getLogger(__name__)
 
 MAX_CLARIFY_BEFORE_ESCALATION = 3
-Flow = Callable[[Services, Session, Entities], Reply]
-# Flows whose pending question takes free text (a spoken full name), not just an entity.
-FREE_TEXT_FLOWS = ("recover_username",)
-# Flows that answer the manual's general question too: their reply carries its citation.
-GROUNDED_FLOWS = {"recover_username": "account_access/", "reset_password": "account_access/"}
 # Questions about the order just discussed; answered by re-stating its status.
 _ORDER_FOLLOW_UP = re.compile(
     r"\b(carrier|tracking|courier|arriv\w*|deliver\w*|ship\w*|late|delay\w*|when|where|status|estimate)\b",
@@ -60,23 +50,14 @@ class Brain:
         classifier: IntentClassifier,
         *,
         csat_survey: bool = True,
+        flows: FlowRegistry = FLOWS,
     ) -> None:
         self.knowledge = knowledge
         self.company_name = company_name
         self.services = services
         self.classifier = classifier
         self.csat_survey = csat_survey  # ask the post-call survey at goodbye
-        self.flows: dict[str, Flow] = {
-            "order_status": order_status_with_compensation,
-            "return_window": return_window,
-            "cancel_order": propose_cancel_order,
-            "cancel_subscription": propose_cancel_or_pause,
-            "pause_subscription": propose_pause,
-            "upgrade_plan": propose_upgrade,
-            "complaint": complaint,
-            "recover_username": recover_username,
-            "reset_password": reset_password,
-        }
+        self.flows = flows
 
     def greet(self, session: Session) -> Reply:
         reply = Reply(text=replies.greeting(self.company_name), intent="greeting", confidence=1.0)
@@ -125,7 +106,7 @@ class Brain:
             state.pending = None
             state.order.excluded.append(state.order.order_id)
             state.order.order_id = None
-            return self.flows[last](self.services, session, ents)
+            return self.flows[last].handler(self.services, session, ents)
         alternative = take_alternative(session, text)  # "pause it instead"
         if alternative is not None:
             return alternative
@@ -133,10 +114,11 @@ class Brain:
         if confirmed is not None:
             return confirmed
         awaiting = state.awaiting_flow
-        if awaiting in self.flows and (_gives_detail(ents) or awaiting in FREE_TEXT_FLOWS) and not (
+        waiting = self.flows.get(awaiting)
+        if waiting is not None and (_gives_detail(ents) or waiting.free_text) and not (
             found & {Cue.GOODBYE, Cue.THANKS}
         ):
-            return self._grounded(awaiting, self.flows[awaiting](self.services, session, ents), text)
+            return self._grounded(waiting.name, waiting.handler(self.services, session, ents), text)
         if Cue.GOODBYE in found or (Cue.THANKS in found and len(text.split()) <= 4):
             survey = ask_survey(session) if self.csat_survey else None
             return survey or Reply(
@@ -158,13 +140,13 @@ class Brain:
             return order_status(self.services, session, ents)  # "which carrier is it with?"
         clean = strip_fillers(text)
         chosen = route(
-            session, clean, self.classifier.rank(clean), names_order=bool(ents.order_ids)
+            session, clean, self.classifier.rank(clean), self.flows, names_order=bool(ents.order_ids)
         )
         if chosen.question is not None:
             return chosen.question
         if chosen.flow is not None:
             log.debug("call %s: flow %s (%.2f)", session.call_id, chosen.flow, chosen.confidence)
-            reply = self.flows[chosen.flow](self.services, session, ents)
+            reply = self.flows[chosen.flow].handler(self.services, session, ents)
             reply.confidence = round(chosen.confidence, 3)
             return self._grounded(chosen.flow, reply, clean)
         answer = self.knowledge.answer(clean)
@@ -174,7 +156,8 @@ class Brain:
 
     def _grounded(self, flow: str, reply: Reply, text: str) -> Reply:
         """Attach the manual passage a flow's general answer rests on (account access)."""
-        prefix = GROUNDED_FLOWS.get(flow)
+        spec = self.flows.get(flow)
+        prefix = spec.grounding if spec is not None else None
         if prefix is None or reply.citations:
             return reply
         answer = self.knowledge.answer(text)
