@@ -49,6 +49,11 @@ class Brain:
     def services(self) -> Services:
         return self.resources.services
 
+    @property
+    def knowledge(self) -> KnowledgeAnswerer:
+        """Its index is the seam for documents added live (telephony.qa_export.apply_live)."""
+        return self.resources.knowledge
+
     def greet(self, session: Session) -> Reply:
         reply = Reply(text=replies.greeting(self.company_name), intent="greeting", confidence=1.0)
         return self._say(session, reply)
