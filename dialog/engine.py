@@ -7,12 +7,10 @@ import logging
 
 from dialog import replies
 from dialog.brain import Brain
-from dialog.flows.csat import DTMF_TURN_KEY
 from dialog.locks import CallLocks
 from dialog.types import Reply, Session
 
 log = logging.getLogger(__name__)
-
 
 
 class HotlineEngine:
@@ -22,14 +20,16 @@ class HotlineEngine:
         self.brain = brain
         self._lock = CallLocks()
 
-
     async def greet(self, session: Session) -> Reply:
         return self.brain.greet(session)
 
     async def respond(self, session: Session, text: str) -> Reply:
+        return await self._turn(session, text, dtmf=False)
+
+    async def _turn(self, session: Session, text: str, *, dtmf: bool) -> Reply:
         try:
             async with self._lock(session.call_id):
-                return await asyncio.to_thread(self.brain.respond, session, text)
+                return await asyncio.to_thread(self.brain.respond, session, text, dtmf=dtmf)
         except Exception:
             log.exception("dialog turn failed (call %s)", session.call_id)
             return Reply(
@@ -48,5 +48,4 @@ class HotlineEngine:
             return await asyncio.to_thread(
                 self.brain.escalate, session, "caller pressed 0 for an operator"
             )
-        session.state[DTMF_TURN_KEY] = True  # e.g. a keypad answer to the CSAT survey
-        return await self.respond(session, digits)
+        return await self._turn(session, digits, dtmf=True)  # e.g. a CSAT survey answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dialog import replies
-from dialog.services import CUSTOMER_KEY, Services
+from dialog.services import Services
 from dialog.types import Reply, Session
 from nlu.pii import redact
 from nlu.sentiment import NEGATIVE_THRESHOLD
@@ -28,16 +28,11 @@ def should_escalate(sentiments: Sequence[float]) -> str | None:
     return None
 
 
-# Set once the call waits for a human (telephony's bridge): the brain keeps answering
-# questions, but leaves anything that changes the account to the person who takes the call.
-AWAITING_HUMAN_KEY = "awaiting_human"
-
-
 def handoff(session: Session, reason: str, services: Services | None = None) -> Reply:
     """Reply.tool_calls[0] is the handoff package: {'tool': 'handoff', ...} (docs/dialog.md)."""
     customer = None
-    if services is not None and session.state.get(CUSTOMER_KEY):
-        found = services.customers.by_id(str(session.state[CUSTOMER_KEY]))
+    if services is not None and session.state.customer_id:
+        found = services.customers.by_id(str(session.state.customer_id))
         if found is not None:
             customer = {
                 "customer_id": found.customer_id,
@@ -50,8 +45,8 @@ def handoff(session: Session, reason: str, services: Services | None = None) -> 
         "call_id": session.call_id,
         "reason": reason,
         "customer": customer,
-        "intent": session.state.get("last_intent"),
-        "steps_done": list(session.state.get("steps", [])),
+        "intent": session.state.last_intent,
+        "steps_done": list(session.state.steps_done),
         "caller_turns": caller_turns[-6:],
         "summary": _summary(reason, customer, session),
         "supervisor_guidance": list(session.guidance),
@@ -68,6 +63,6 @@ def handoff(session: Session, reason: str, services: Services | None = None) -> 
 
 def _summary(reason: str, customer: dict[str, str] | None, session: Session) -> str:
     who = f"{customer['name']} ({customer['tier']} member)" if customer else "Unidentified caller"
-    topic = session.state.get("last_intent") or "no topic identified"
-    steps = ", ".join(session.state.get("steps", [])) or "none"
+    topic = session.state.last_intent or "no topic identified"
+    steps = ", ".join(session.state.steps_done) or "none"
     return f"{who}. Topic: {topic}. Steps done: {steps}. Handoff because: {reason}."

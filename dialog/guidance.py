@@ -14,15 +14,13 @@ import re
 from dialog.types import Session
 from nlu.cues import Cue, cues
 
-SEEN_KEY = "guidance_seen"
 _HANDOVER = re.compile(r"\b(escalate|transfer|hand (?:it |this |them |the call )?over)\b", re.I)
 
 
 def take_guidance(session: Session) -> str | None:
     """Consume new guidance; return the text of a hand-over directive, if any."""
-    seen = int(session.state.get(SEEN_KEY, 0))
-    new = session.guidance[seen:]
-    session.state[SEEN_KEY] = len(session.guidance)
+    new = session.guidance[session.state.guidance_seen:]
+    session.state.guidance_seen = len(session.guidance)
     for text in new:
         if _HANDOVER.search(text) or Cue.HUMAN in cues(text):
             return text.strip()

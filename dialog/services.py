@@ -12,8 +12,6 @@ from kb.adapters import BillingStore, Customer, CustomerStore, OrderStore
 from kb.policy import ReturnPolicy
 from nlu.entities import Entities, extract
 
-CUSTOMER_KEY = "customer_id"
-
 
 @dataclass
 class Services:
@@ -30,7 +28,7 @@ class Services:
 
     def identify(self, session: Session, ents: Entities) -> Customer | None:
         """Caller id first, then an email the caller said; remembered for the session."""
-        known = session.state.get(CUSTOMER_KEY)
+        known = session.state.customer_id
         if known:
             return self.customers.by_id(str(known))
         customer = None
@@ -41,7 +39,7 @@ class Services:
         for phone in ents.phones:
             customer = customer or self.customers.by_phone(phone)
         if customer is not None:
-            session.state[CUSTOMER_KEY] = customer.customer_id
+            session.state.customer_id = customer.customer_id
         return customer
 
 

@@ -42,6 +42,10 @@ class ToolBox:
     ) -> None:
         self._tools[name] = Tool(name, func, state_changing, description)
 
+    def names(self, *, state_changing: bool) -> list[str]:
+        """The registered tools that do (or do not) change customer data."""
+        return [t.name for t in self._tools.values() if t.state_changing == state_changing]
+
     def call(
         self,
         session: Session,
@@ -67,7 +71,7 @@ class ToolBox:
             self._record(session, name, args, {"error": str(exc)}, confirmed)
             raise ToolError(str(exc)) from exc
         self._record(session, name, args, _summary(result), confirmed)
-        session.state.setdefault("steps", []).append(name)
+        session.state.steps_done.append(name)
         return result
 
     def _record(

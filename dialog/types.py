@@ -1,7 +1,9 @@
 """Shared vocabulary of the dialog layer: what a channel hands in and gets back.
 
 Logic-free on purpose (like starlette's types.py): every channel (voice, web chat,
-SMS) talks to the brain through these types and the `DialogEngine` protocol.
+SMS) talks to the brain through these types and the `DialogEngine` protocol. The brain's
+per-conversation memory is its own business: other layers use `Session`'s three
+accessors, never the state itself.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dialog.control import CallControl
+from dialog.state import DialogState
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,26 @@ class Session:
     channel: str = "voice"
     caller_id: str | None = None
     history: list[tuple[str, str]] = field(default_factory=list)  # (speaker, text)
-    state: dict[str, Any] = field(default_factory=dict)
+    state: DialogState = field(default_factory=DialogState)  # the brain's own (dialog/state.py)
     guidance: list[str] = field(default_factory=list)  # supervisor whispers for the AI
     # the live call's hang-up/transfer (dialog/control.py); None for text channels. Not state:
     # left out of repr and comparisons; do not serialize it.
     control: CallControl | None = field(default=None, repr=False, compare=False)
+
+    # The only ways other layers touch the brain's state (dialog/ owns its fields).
+    def mark_awaiting_human(self) -> None:
+        """The call now waits for a person (the voice bridge put it on hold). The brain keeps
+        answering questions, but leaves account changes to that person and makes no second
+        handoff (docs/handoff.md, "While the caller waits")."""
+        self.state.awaiting_human = True
+
+    def caller_sentiment(self) -> list[float]:
+        """The caller's sentiment per turn so far (-1..1, oldest first)."""
+        return list(self.state.sentiment)
+
+    def last_intent(self) -> str | None:
+        """The intent of the brain's last reply that was not a clarify, if any."""
+        return self.state.last_intent or None
 
 
 class DialogEngine(Protocol):

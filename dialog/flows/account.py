@@ -10,24 +10,30 @@ after a read-back and a yes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from dialog.flows.confirm import ask
 from dialog.flows.identity import ask_for_account
-from dialog.flows.orders import AWAITING_KEY
 from dialog.flows.policy import IDENTITY_FACTORS_NEEDED
 from dialog.flows.upgrade import last_caller_text
-from dialog.services import CUSTOMER_KEY, Services
+from dialog.services import Services
 from dialog.types import Reply, Session
 from kb.adapters import Customer
 from nlu.entities import Entities, normalize_digits
 
-CLAIMS_KEY = "identity_claims"
-CANDIDATE_KEY = "identity_candidate"  # who the caller says they are, not yet verified
-TRIES_KEY = "identity_tries"
 MAX_TRIES = 3
 _ZIP = re.compile(r"\b(\d{5})\b")
 _SAYS = {"full_name": "your full name", "zip_code": "your zip code", "email": "your email address",
          "phone": "your phone number"}
+
+
+@dataclass
+class IdentityCheck:
+    """The username flow's slots: the identity factors said so far, and for whom."""
+
+    claims: dict[str, str] = field(default_factory=dict)  # full_name, zip_code, email, phone
+    candidate_id: str | None = None  # who the caller says they are, not yet verified
+    tries: int = 0  # questions asked; after MAX_TRIES the flow gives up
 
 
 def mask_email(email: str) -> str:
@@ -36,7 +42,7 @@ def mask_email(email: str) -> str:
 
 
 def _candidate(svc: Services, session: Session, ents: Entities) -> Customer | None:
-    known = session.state.get(CUSTOMER_KEY) or session.state.get(CANDIDATE_KEY)
+    known = session.state.customer_id or session.state.slots(IdentityCheck).candidate_id
     if known:
         return svc.customers.by_id(str(known))
     for email in ents.emails:
@@ -49,7 +55,8 @@ def _candidate(svc: Services, session: Session, ents: Entities) -> Customer | No
 
 
 def recover_username(svc: Services, session: Session, ents: Entities) -> Reply:
-    claims: dict[str, str] = session.state.setdefault(CLAIMS_KEY, {})
+    check = session.state.slots(IdentityCheck)
+    claims = check.claims
     text = normalize_digits(last_caller_text(session))
     if ents.emails:
         claims["email"] = ents.emails[0]
@@ -61,10 +68,10 @@ def recover_username(svc: Services, session: Session, ents: Entities) -> Reply:
         claims["zip_code"] = m.group(1)
     candidate = _candidate(svc, session, ents)
     if candidate is not None:
-        session.state[CANDIDATE_KEY] = candidate.customer_id
+        check.candidate_id = candidate.customer_id
     if candidate is not None and candidate.full_name.lower() in text.lower():
         claims["full_name"] = candidate.full_name
-    session.state[AWAITING_KEY] = "recover_username"
+    session.state.awaiting_flow = "recover_username"
     if candidate is None:
         return _ask_more(session, "I can help you find your username. To confirm it's you, "
                          "what's the email address on your account?")
@@ -73,9 +80,9 @@ def recover_username(svc: Services, session: Session, ents: Entities) -> Reply:
     )
     matched = result["matched"]
     if len(matched) >= IDENTITY_FACTORS_NEEDED:
-        session.state.pop(AWAITING_KEY, None)
-        session.state.pop(CLAIMS_KEY, None)
-        session.state[CUSTOMER_KEY] = candidate.customer_id
+        session.state.awaiting_flow = None
+        check.claims = {}
+        session.state.customer_id = candidate.customer_id
         spelled = " ".join(candidate.username.upper())
         return Reply(
             text=f"Thanks, that's confirmed. Your username is {candidate.username}. "
@@ -91,12 +98,11 @@ def recover_username(svc: Services, session: Session, ents: Entities) -> Reply:
 
 
 def _ask_more(session: Session, text: str) -> Reply:
-    tries = int(session.state.get(TRIES_KEY, 0)) + 1
-    session.state[TRIES_KEY] = tries
-    if tries > MAX_TRIES:
-        session.state.pop(AWAITING_KEY, None)
-        session.state.pop(CLAIMS_KEY, None)
-        session.state.pop(TRIES_KEY, None)
+    check = session.state.slots(IdentityCheck)
+    check.tries += 1
+    if check.tries > MAX_TRIES:
+        session.state.awaiting_flow = None
+        check.claims, check.tries = {}, 0
         return Reply(
             text="Sorry, I couldn't confirm your identity, so I can't share the username. "
             "A colleague can help you further.",
@@ -112,7 +118,7 @@ def reset_password(svc: Services, session: Session, ents: Entities) -> Reply:
         return ask_for_account(session, "reset_password", "I can't see or read out passwords, "
                                "but I can send you a link to set a new password. What's the email "
                                "address on your account?")
-    session.state.pop(AWAITING_KEY, None)
+    session.state.awaiting_flow = None
     return ask(
         session,
         "send_password_reset",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dialog.flows.confirm import ask
 from dialog.flows.identity import ask_for_account
-from dialog.flows.orders import AWAITING_KEY, ORDER_KEY, describe, find_order
+from dialog.flows.orders import describe, find_order
 from dialog.services import Services, say_date
 from dialog.types import Reply, Session
 from kb.adapters import Order
@@ -21,7 +21,7 @@ def propose_cancel_order(svc: Services, session: Session, ents: Entities) -> Rep
         return ask_for_account(session, "cancel_order")
     order, candidates = find_order(svc, session, ents, customer)
     if order is None:
-        session.state[AWAITING_KEY] = "cancel_order"
+        session.state.awaiting_flow = "cancel_order"
         if candidates:
             dates = ", ".join(
                 f"one from {o.placed_on:%B} {o.placed_on.day}" for o in candidates[:3]
@@ -34,8 +34,8 @@ def propose_cancel_order(svc: Services, session: Session, ents: Entities) -> Rep
             intent="cancel_order",
             confidence=1.0,
         )
-    session.state.pop(AWAITING_KEY, None)
-    session.state[ORDER_KEY] = order.order_id
+    session.state.awaiting_flow = None
+    session.state.order.order_id = order.order_id
     if order.status != "order_received":
         return Reply(
             text=_not_cancellable(order),
@@ -56,7 +56,7 @@ def propose_cancel_subscription(svc: Services, session: Session, ents: Entities)
     customer = svc.identify(session, ents)
     if customer is None:
         return ask_for_account(session, "cancel_subscription")
-    session.state.pop(AWAITING_KEY, None)
+    session.state.awaiting_flow = None
     subs = svc.tools.call(session, "list_subscriptions", {"customer_id": customer.customer_id})
     active = [s for s in subs if s.status == "active"]
     if not active:

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from dialog.flows.confirm import ask
 from dialog.flows.identity import ask_for_account
-from dialog.flows.orders import AWAITING_KEY, ORDER_KEY, find_order, status_text
+from dialog.flows.orders import find_order, status_text
 from dialog.flows.policy import CREDIT_CAP_CENTS, FOLLOW_UP_DAYS
 from dialog.flows.upgrade import last_caller_text
 from dialog.services import Services, say_date, say_money
 from dialog.types import Reply, Session
 from nlu.entities import Entities
 
-COMPLAINT_KEY = "complaint_id"
 _CATEGORIES = (
     ("late", re.compile(r"\b(late|delay\w*|still (?:not|hasn'?t)|never (?:came|arrived))\b", re.I)),
     ("damaged", re.compile(r"\b(damaged|broken|torn|ripped|defect\w*|stain\w*)\b", re.I)),
@@ -26,34 +26,44 @@ _CATEGORIES = (
 )
 
 
+@dataclass
+class ComplaintSlots:
+    """What the complaint flow collected: one complaint per call."""
+
+    category: str | None = None  # from fixed keywords in the caller's first complaint turn
+    complaint_id: str | None = None  # once recorded
+
+
 def category_of(text: str) -> str:
     return next((name for name, pattern in _CATEGORIES if pattern.search(text)), "other")
 
 
 def complaint(svc: Services, session: Session, ents: Entities) -> Reply:
     text = last_caller_text(session)
-    session.state.setdefault("complaint_category", category_of(text))
+    slots = session.state.slots(ComplaintSlots)
+    if slots.category is None:
+        slots.category = category_of(text)
     customer = svc.identify(session, ents)
     if customer is None:
         return ask_for_account(session, "complaint", "I'm sorry to hear that, and I'll make sure "
                                "it's recorded. What's the email address on your account?")
-    session.state.pop(AWAITING_KEY, None)
+    session.state.awaiting_flow = None
     order, _ = find_order(svc, session, ents, customer)
     if order is not None and order.customer_id != customer.customer_id:
         order = None
     follow_up = svc.today() + dt.timedelta(days=FOLLOW_UP_DAYS)
-    if not session.state.get(COMPLAINT_KEY):
+    if not slots.complaint_id:
         record = svc.tools.call(
             session,
             "record_complaint",
             {
                 "customer_id": customer.customer_id,
                 "order_id": order.order_id if order else None,
-                "category": session.state["complaint_category"],
+                "category": slots.category,
                 "follow_up_on": follow_up.isoformat(),
             },
         )
-        session.state[COMPLAINT_KEY] = record["complaint_id"]
+        slots.complaint_id = record["complaint_id"]
     parts = [
         "I'm sorry about this. I've recorded your complaint, and a colleague will follow up "
         f"with you by {say_date(follow_up)}."
@@ -62,7 +72,7 @@ def complaint(svc: Services, session: Session, ents: Entities) -> Reply:
         parts.append("If it's about a particular order, tell me the order number and I'll look into it.")
         return Reply(text=" ".join(parts), intent="complaint", confidence=1.0,
                      tool_calls=[{"tool": "record_complaint", "status": "done"}])
-    session.state[ORDER_KEY] = order.order_id
+    session.state.order.order_id = order.order_id
     parts.append(status_text(order).removeprefix("I found your order. "))
     credits = svc.tools.call(session, "list_credits", {"customer_id": customer.customer_id})
     if any(c.get("order_id") == order.order_id for c in credits):

@@ -12,18 +12,15 @@ import re
 from dialog import replies
 from dialog.types import Reply, Session
 
-ASKED_KEY = "csat_asked"
-PENDING_KEY = "csat_pending"
-DTMF_TURN_KEY = "dtmf_turn"  # set by the engine for a keypad turn
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _SCORE = re.compile(r"(?<![\d.])([1-5])(?![\d.])|\b(one|two|three|four|five)\b", re.I)
 
 
 def ask_survey(session: Session) -> Reply | None:
-    if session.state.get(ASKED_KEY):
+    survey = session.state.survey
+    if survey.asked:
         return None
-    session.state[ASKED_KEY] = True
-    session.state[PENDING_KEY] = True
+    survey.asked = survey.pending = True
     return Reply(text=replies.SURVEY, intent="goodbye_survey", confidence=1.0)
 
 
@@ -35,7 +32,7 @@ def score_of(text: str) -> int | None:
 
 
 def answer_survey(session: Session, text: str, *, dtmf: bool) -> Reply:
-    session.state.pop(PENDING_KEY, None)
+    session.state.survey.pending = False
     score = score_of(text)
     if score is None:
         return Reply(text=replies.GOODBYE, intent="goodbye", confidence=1.0, end_call=True)

@@ -8,20 +8,18 @@ but yes or no drops it and the turn is handled as a new request.
 
 from __future__ import annotations
 
-from dialog.flows.confirm import PENDING_KEY, ask
-from dialog.flows.orders import ORDER_KEY, order_status
+from dialog.flows.confirm import ask
+from dialog.flows.orders import order_status
 from dialog.flows.policy import SHIPPING_FEE_CENTS
-from dialog.services import CUSTOMER_KEY, Services, say_money
+from dialog.services import Services, say_money
 from dialog.types import Reply, Session
 from nlu.entities import Entities
-
-OFFERED_KEY = "late_credit_offered"
 
 
 def order_status_with_compensation(svc: Services, session: Session, ents: Entities) -> Reply:
     reply = order_status(svc, session, ents)
-    order_id = session.state.get(ORDER_KEY)
-    customer_id = session.state.get(CUSTOMER_KEY)
+    order_id = session.state.order.order_id
+    customer_id = session.state.customer_id
     if not order_id or not customer_id or not any(
         c.get("tool") == "lookup_order" for c in reply.tool_calls
     ):
@@ -35,9 +33,10 @@ def order_status_with_compensation(svc: Services, session: Session, ents: Entiti
         and order.current_estimate is not None
         and order.current_estimate > order.original_estimate
     )
-    if not late or order is None or order.order_id in session.state.get(OFFERED_KEY, []):
+    offered = session.state.order.credit_offered
+    if not late or order is None or order.order_id in offered:
         return reply
-    session.state.setdefault(OFFERED_KEY, []).append(order.order_id)
+    offered.append(order.order_id)
     credits = svc.tools.call(session, "list_credits", {"customer_id": customer_id})
     if any(c.get("order_id") == order.order_id for c in credits):
         return reply
@@ -56,8 +55,8 @@ def order_status_with_compensation(svc: Services, session: Session, ents: Entiti
         "on your account. Would you like that?",
         done=f"Done. A credit of {fee} is on your account.",
         declined="Okay, no credit.",
+        soft=True,
     )
-    session.state[PENDING_KEY]["asked"] = 2  # a soft offer: not re-asked
     offer.intent = reply.intent
     offer.tool_calls = reply.tool_calls + offer.tool_calls
     return offer

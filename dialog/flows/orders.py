@@ -7,9 +7,6 @@ from dialog.types import Reply, Session
 from kb.adapters import Customer, Order
 from nlu.entities import Entities
 
-AWAITING_KEY = "awaiting"
-ORDER_KEY = "order_id"
-EXCLUDED_KEY = "excluded_orders"  # orders the caller said they did not mean
 _STATUS_WORDS = {
     "order_received": "has been received and hasn't shipped yet",
     "in_transit": "is on its way",
@@ -28,11 +25,11 @@ def find_order(
         if order is not None and (customer is None or order.customer_id == customer.customer_id):
             return order, []
     if customer is None:
-        remembered = session.state.get(ORDER_KEY)
+        remembered = session.state.order.order_id
         order = svc.orders.order(str(remembered)) if remembered else None
         return order, []
     orders = svc.tools.call(session, "list_orders", {"customer_id": customer.customer_id})
-    excluded = set(session.state.get(EXCLUDED_KEY, []))
+    excluded = set(session.state.order.excluded)
     orders = [o for o in orders if o.order_id not in excluded] or orders
     if ents.dates:
         dated = [o for o in orders if o.placed_on in ents.dates]
@@ -43,7 +40,7 @@ def find_order(
         named = [o for o in orders if any(ln.product_name in ents.products for ln in o.lines)]
         if len(named) == 1:
             return named[0], []
-    remembered = session.state.get(ORDER_KEY)
+    remembered = session.state.order.order_id
     if remembered and any(o.order_id == remembered for o in orders):
         return next(o for o in orders if o.order_id == remembered), []
     open_orders = [o for o in orders if o.status not in ("delivered", "cancelled")]
@@ -66,14 +63,14 @@ def order_status(svc: Services, session: Session, ents: Entities) -> Reply:
     if named and (order is None or order.order_id not in named):
         # The caller named an order we cannot show them (unknown, or not theirs: we do not
         # say which). Never answer about a different order instead.
-        session.state[AWAITING_KEY] = "order_status"
+        session.state.awaiting_flow = "order_status"
         return Reply(
             text=f"I couldn't find order {named[0]}. Could you read me the order number again?",
             intent="order_status",
             confidence=1.0,
         )
     if order is None:
-        session.state[AWAITING_KEY] = "order_status"
+        session.state.awaiting_flow = "order_status"
         if candidates:
             dates = ", ".join(
                 f"one from {o.placed_on:%B} {o.placed_on.day}" for o in candidates[:3]
@@ -88,8 +85,8 @@ def order_status(svc: Services, session: Session, ents: Entities) -> Reply:
             intent="order_status",
             confidence=1.0,
         )
-    session.state.pop(AWAITING_KEY, None)
-    session.state[ORDER_KEY] = order.order_id
+    session.state.awaiting_flow = None
+    session.state.order.order_id = order.order_id
     return Reply(
         text=status_text(order),
         intent="order_status",

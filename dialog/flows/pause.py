@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from dialog.flows.cancel import propose_cancel_subscription
-from dialog.flows.confirm import PENDING_KEY, ask
+from dialog.flows.confirm import read_back
 from dialog.flows.identity import ask_for_account
-from dialog.flows.orders import AWAITING_KEY
 from dialog.flows.policy import PAUSABLE_CYCLES, PAUSE_MONTHS
 from dialog.services import Services, say_date
+from dialog.state import PendingAction
 from dialog.types import Reply, Session
 from kb.adapters import Subscription
 from nlu.entities import Entities
 
-ALTERNATIVES_KEY = "alternatives"
+PAUSE = "pause"  # the name of the pause alternative in a cancellation read-back
 _PAUSE_WORDS = re.compile(r"\b(paus\w*|on hold|suspend|freeze)\b", re.I)
 _NUMBER = {1: "one", 2: "two", 3: "three"}
 
@@ -34,26 +33,26 @@ def _resumes(sub: Subscription, today: dt.date) -> dt.date:
     return dt.date(start.year + index // 12, index % 12 + 1, min(start.day, 28))
 
 
-def _pause_action(svc: Services, sub: Subscription) -> dict[str, Any]:
+def _pause_action(svc: Services, sub: Subscription) -> PendingAction:
     months = _NUMBER.get(PAUSE_MONTHS, str(PAUSE_MONTHS))
-    return {
-        "tool": "pause_subscription",
-        "args": {"subscription_id": sub.subscription_id, "months": PAUSE_MONTHS},
-        "question": (
+    return PendingAction(
+        tool="pause_subscription",
+        args={"subscription_id": sub.subscription_id, "months": PAUSE_MONTHS},
+        question=(
             f"Just to confirm. You want me to pause your {sub.billing_cycle} {sub.plan} "
             f"subscription for {months} months? You won't be charged while it's paused, and it "
             f"restarts on {say_date(_resumes(sub, svc.today()))}. Please say yes or no."
         ),
-        "done": "Done. Your subscription is paused.",
-        "declined": "Okay, I won't pause it.",
-    }
+        done="Done. Your subscription is paused.",
+        declined="Okay, I won't pause it.",
+    )
 
 
 def propose_pause(svc: Services, session: Session, ents: Entities) -> Reply:
     customer = svc.identify(session, ents)
     if customer is None:
         return ask_for_account(session, "pause_subscription")
-    session.state.pop(AWAITING_KEY, None)
+    session.state.awaiting_flow = None
     subs = svc.tools.call(session, "list_subscriptions", {"customer_id": customer.customer_id})
     if any(s.status == "paused" for s in subs):
         return Reply(text="Your subscription is already paused.", intent="pause_subscription",
@@ -70,25 +69,23 @@ def propose_pause(svc: Services, session: Session, ents: Entities) -> Reply:
             intent="pause_subscription",
             confidence=1.0,
         )
-    action = _pause_action(svc, sub)
-    return ask(session, action["tool"], action["args"], action["question"],
-               done=action["done"], declined=action["declined"])
+    return read_back(session, _pause_action(svc, sub))
 
 
 def propose_cancel_or_pause(svc: Services, session: Session, ents: Entities) -> Reply:
     """The cancellation read-back, with the pause offered first where policy allows."""
     reply = propose_cancel_subscription(svc, session, ents)
-    pending = session.state.get(PENDING_KEY)
-    if reply.intent != "confirm_cancel_subscription" or not pending:
+    pending = session.state.pending
+    if reply.intent != "confirm_cancel_subscription" or pending is None:
         return reply
     customer = svc.identify(session, ents)
     subs = svc.billing.subscriptions_for(customer.customer_id) if customer else []
-    sub = next((s for s in subs if s.subscription_id == pending["args"]["subscription_id"]), None)
+    sub = next((s for s in subs if s.subscription_id == pending.args["subscription_id"]), None)
     if sub is None or not pausable(sub):
         return reply
     months = _NUMBER.get(PAUSE_MONTHS, str(PAUSE_MONTHS))
-    pending[ALTERNATIVES_KEY] = {"pause": _pause_action(svc, sub)}
-    reply.text = (
+    pending.alternatives = {PAUSE: _pause_action(svc, sub)}
+    reply.text = pending.question = (
         f"Before you cancel: I can pause it for up to {months} months instead, with no charges "
         f"while it's paused. {reply.text.removesuffix(' Please say yes or no.')} "
         "Please say yes or no, or say pause to pause it instead."
@@ -98,11 +95,10 @@ def propose_cancel_or_pause(svc: Services, session: Session, ents: Entities) -> 
 
 def take_alternative(session: Session, text: str) -> Reply | None:
     """The caller picked the alternative offered in a read-back: read that one back."""
-    pending = session.state.get(PENDING_KEY)
-    if not pending or not pending.get(ALTERNATIVES_KEY) or not _PAUSE_WORDS.search(text):
+    pending = session.state.pending
+    if pending is None or not pending.alternatives or not _PAUSE_WORDS.search(text):
         return None
-    action = pending[ALTERNATIVES_KEY].get("pause")
+    action = pending.alternatives.get(PAUSE)
     if action is None:
         return None
-    return ask(session, action["tool"], action["args"], action["question"],
-               done=action["done"], declined=action["declined"])
+    return read_back(session, action)

@@ -4,52 +4,60 @@ product, and the manual's return windows, then state the deadline with a citatio
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from dialog.flows.confirm import ask
-from dialog.flows.orders import AWAITING_KEY, ORDER_KEY, find_order
+from dialog.flows.orders import find_order
 from dialog.knowledge import citation_for
 from dialog.services import Services, say_date, say_money
 from dialog.types import Citation, Reply, Session
 from kb.adapters import Order
 from nlu.entities import Entities
 
-SLOTS_KEY = "return_slots"
+
+@dataclass
+class ReturnSlots:
+    """What the return flow knows so far; kept for the whole call."""
+
+    tier: str | None = None  # membership tier: said, or the account's
+    item: str | None = None  # product name
+    purchased: dt.date | None = None
 
 
 def return_window(svc: Services, session: Session, ents: Entities) -> Reply:
-    slots: dict[str, str] = session.state.setdefault(SLOTS_KEY, {})
+    slots = session.state.slots(ReturnSlots)
     customer = svc.identify(session, ents)
     if ents.tiers:
-        slots["tier"] = ents.tiers[0]
-    elif customer is not None:
-        slots.setdefault("tier", customer.tier)
-    item = ents.products[0] if ents.products else slots.get("item")
+        slots.tier = ents.tiers[0]
+    elif customer is not None and slots.tier is None:
+        slots.tier = customer.tier
+    item = ents.products[0] if ents.products else slots.item
     purchased = ents.dates[0] if ents.dates else None
     order = None
     if customer is not None and (ents.order_ids or ents.products or ents.dates):
         order, _ = find_order(svc, session, ents, customer)
         if order is not None:
             # About their own purchase: the account's tier counts, not a claimed one.
-            slots["tier"] = customer.tier
-            session.state[ORDER_KEY] = order.order_id
+            slots.tier = customer.tier
+            session.state.order.order_id = order.order_id
             purchased = purchased or order.placed_on
             item = item or (order.lines[0].product_name if order.lines else None)
     if purchased is not None:
-        slots["purchased"] = purchased.isoformat()
+        slots.purchased = purchased
     if item:
-        slots["item"] = item
+        slots.item = item
     policy = svc.return_policy
     cite = [citation_for(policy.source)]
-    tier = slots.get("tier")
+    tier = slots.tier
     if tier not in policy.windows:
-        session.state[AWAITING_KEY] = "return_window"
+        session.state.awaiting_flow = "return_window"
         return Reply(
             text="I can check that. What's your membership level: gold, silver, bronze or guest?",
             intent="return_window",
             confidence=1.0,
             citations=cite,
         )
-    session.state.pop(AWAITING_KEY, None)
+    session.state.awaiting_flow = None
     window = policy.windows[tier]
     thing = f"the {item}" if item else "your item"
     if window.amount is None:
@@ -59,15 +67,15 @@ def return_window(svc: Services, session: Session, ents: Entities) -> Reply:
         )
         return _maybe_offer(session, order, item, text, cite)
     rule = f"{tier.capitalize()} members can return items within {window.spoken()}."
-    if "purchased" not in slots:
-        session.state[AWAITING_KEY] = "return_window"
+    if slots.purchased is None:
+        session.state.awaiting_flow = "return_window"
         return Reply(
             text=f"{rule} When did you buy it? I'll work out your exact deadline.",
             intent="return_window",
             confidence=1.0,
             citations=cite,
         )
-    bought = dt.date.fromisoformat(slots["purchased"])
+    bought = slots.purchased
     deadline = window.deadline(bought)
     assert deadline is not None
     when = f"{bought:%B} {bought.day}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dialog.flows.confirm import ask
 from dialog.flows.identity import ask_for_account
-from dialog.flows.orders import AWAITING_KEY
 from dialog.services import Services, say_date, say_money
 from dialog.types import Reply, Session
 from nlu.entities import Entities
@@ -27,7 +26,7 @@ def propose_upgrade(svc: Services, session: Session, ents: Entities) -> Reply:
     customer = svc.identify(session, ents)
     if customer is None:
         return ask_for_account(session, "upgrade_plan", _NEED_ID)
-    session.state.pop(AWAITING_KEY, None)
+    session.state.awaiting_flow = None
     subs = svc.tools.call(session, "list_subscriptions", {"customer_id": customer.customer_id})
     active = [s for s in subs if s.status == "active"]
     if not active:

@@ -26,12 +26,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from dialog import replies
-from dialog.brain import SENTIMENT_KEY
-from dialog.flows.confirm import PENDING_KEY
 from dialog.llm.client import ChatClient, Completion
 from dialog.llm.errors import LLMError
 from dialog.llm.guardrails import rephrase_problems, restatement_problems
 from dialog.locks import CallLocks
+from dialog.state import DialogState
 from dialog.types import DialogEngine, Reply, Session
 
 log = logging.getLogger(__name__)
@@ -105,7 +104,7 @@ class LLMAssistedEngine:
 
     async def respond(self, session: Session, text: str) -> Reply:
         async with self._lock(session.call_id):
-            pending = PENDING_KEY in session.state
+            pending = session.state.pending is not None
             try:
                 before = (copy.deepcopy(session.state), list(session.history))
             except Exception:  # unusual state that cannot be copied: no retry possible
@@ -123,7 +122,7 @@ class LLMAssistedEngine:
         session: Session,
         text: str,
         reply: Reply,
-        before: tuple[dict[str, Any], list[tuple[str, str]]],
+        before: tuple[DialogState, list[tuple[str, str]]],
     ) -> Reply:
         restated = await self._ask(self._restate(session, text, before[1]), "restate")
         if not restated:
@@ -131,17 +130,15 @@ class LLMAssistedEngine:
         if problems := restatement_problems(text, restated):
             log.info("call %s: restatement %r rejected: %s", session.call_id, restated, problems)
             return reply
-        after_state, after_history = dict(session.state), list(session.history)
+        after_state, after_history = session.state, list(session.history)
         state, history = before
-        caller_mood = after_state.get(SENTIMENT_KEY, [None])[-1]
-        session.state.clear()
-        session.state.update(copy.deepcopy(state))
+        caller_mood = after_state.sentiment[-1] if after_state.sentiment else None
+        session.state = copy.deepcopy(state)
         session.history[:] = history
         retried = await self.inner.respond(session, restated)
         if retried.intent == "clarify" or retried.intent == "error":
             # no better: keep the first turn exactly as the brain decided it
-            session.state.clear()
-            session.state.update(after_state)
+            session.state = after_state
             session.history[:] = after_history
             return reply
         log.info("call %s: %r understood as %r -> %s", session.call_id, text, restated,
@@ -151,7 +148,7 @@ class LLMAssistedEngine:
             if session.history[i] == ("caller", restated):
                 session.history[i] = ("caller", text)
                 break
-        moods = session.state.get(SENTIMENT_KEY)
+        moods = session.state.sentiment
         if moods and caller_mood is not None:
             moods[-1] = caller_mood
         retried.tool_calls = [*retried.tool_calls, {"tool": "llm_restate", "said": text,

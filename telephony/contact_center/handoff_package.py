@@ -13,8 +13,6 @@ from typing import Any
 from telephony.core.rules import RoutingFacts
 from voice.context import CallContext
 
-SENTIMENT_KEY = "sentiment"  # dialog.brain keeps the caller's per-turn sentiment here
-INTENT_KEY = "last_intent"
 SENTIMENT_TURNS = 3
 
 
@@ -26,15 +24,12 @@ def dialog_package(reply: Any) -> dict[str, Any]:
 
 
 def sentiment_of(ctx: CallContext) -> float | None:
-    state = ctx.session.state if ctx.session is not None else {}
-    scores = [float(s) for s in state.get(SENTIMENT_KEY, [])][-SENTIMENT_TURNS:]
+    scores = ctx.session.caller_sentiment()[-SENTIMENT_TURNS:] if ctx.session is not None else []
     return round(sum(scores) / len(scores), 3) if scores else None
 
 
 def intent_of(ctx: CallContext) -> str | None:
-    state = ctx.session.state if ctx.session is not None else {}
-    intent = state.get(INTENT_KEY)
-    return str(intent) if intent else None
+    return ctx.session.last_intent() if ctx.session is not None else None
 
 
 def routing_facts(ctx: CallContext, reply: Any, package: dict[str, Any]) -> RoutingFacts:

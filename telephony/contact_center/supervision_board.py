@@ -31,8 +31,9 @@ async def snapshot(calls: CallRegistry, handoff: HandoffService, user: User) -> 
         if record is None or not can_see_call(user, record):
             continue
         meta = record.get("meta") or {}
-        state = live.ctx.session.state if live.ctx.session is not None else {}
-        scores = [round(float(s), 2) for s in state.get("sentiment", [])][-SENTIMENT_TREND_TURNS:]
+        session = live.ctx.session
+        said = session.caller_sentiment() if session is not None else []
+        scores = [round(s, 2) for s in said][-SENTIMENT_TREND_TURNS:]
         mode = live.bridge.mode if live.bridge is not None else BridgeMode.AI
         handler = {BridgeMode.AI: "AI", BridgeMode.HOLD: "waiting"}.get(mode) or (
             handoff.handlers.get(call_id) or meta.get("assigned_agent") or "agent")

@@ -274,7 +274,7 @@ async def test_restatement_that_does_not_help_keeps_the_clarify(
     await wrapped.client.close()
     assert reply.intent == "clarify"
     assert session.history == [("caller", GARBLED), ("agent", reply.text)]
-    assert session.state["consecutive_failures"] == 1  # counted once, not twice
+    assert session.state.failures == 1  # counted once, not twice
 
 
 async def test_rephrase_accepted_when_facts_kept_rejected_when_invented(

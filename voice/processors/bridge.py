@@ -37,7 +37,6 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from dialog.escalation import AWAITING_HUMAN_KEY
 from dialog.types import Session
 from voice.frames import AgentSayFrame
 from voice.media.audio import StreamResampler, To16kPcm
@@ -128,7 +127,7 @@ class EscalationWatch(FrameProcessor):
             if reply is not None and getattr(reply, "escalate", False) and self._bridge.mode is BridgeMode.AI:
                 self._bridge.to_hold()
                 if self._session is not None:  # the brain keeps helping, within policy
-                    self._session.state[AWAITING_HUMAN_KEY] = True
+                    self._session.mark_awaiting_human()
                 if self._bridge.on_escalate is not None:
                     self._task = self.create_task(self._escalate(reply), name="handoff")
         await self.push_frame(frame, direction)

@@ -1,0 +1,90 @@
+"""The flows the brain runs: one record each, in one place (fields: dialog.flows.spec).
+
+Adding a flow: write its handler module in dialog/flows/, add one `FlowSpec` below, and
+add caller phrasings under its name in dialog/data/intent_examples.json (docs/dialog.md,
+"Adding a flow"). Routing, the "A or B?" question, grounding and the classifier's labels
+all read this registry.
+"""
+
+from __future__ import annotations
+
+from dialog.flows.account import IdentityCheck, recover_username, reset_password
+from dialog.flows.cancel import propose_cancel_order
+from dialog.flows.complaint import ComplaintSlots, complaint
+from dialog.flows.late import order_status_with_compensation
+from dialog.flows.pause import propose_cancel_or_pause, propose_pause
+from dialog.flows.returns import ReturnSlots, return_window
+from dialog.flows.spec import FlowRegistry, FlowSpec, words
+from dialog.flows.upgrade import propose_upgrade
+
+# A cancellation never starts unless the caller used a word for it: the classifier alone
+# must not turn "an extension on my subscription" into a cancellation.
+CANCEL_WORDS = words(
+    r"cancel\w*|stop|end (?:my|the|this|our)|terminate|quit|unsubscribe|close|call off|"
+    r"get rid of|don'?t want|do not want|no longer want"
+)
+
+FLOWS = FlowRegistry([
+    FlowSpec(
+        "order_status", order_status_with_compensation, phrase="checking on an order",
+        choice_words=("status", "where", "track", "deliver", "check"),
+        confirms=("issue_credit",),  # the late-delivery fee credit, a soft offer
+    ),
+    FlowSpec(
+        "return_window", return_window, phrase="returning something",
+        choice_words=("return", "send back"), slots=ReturnSlots, confirms=("start_return",),
+    ),
+    FlowSpec(
+        "cancel_order", propose_cancel_order, phrase="cancelling an order",
+        choice_words=("order",), required_words=CANCEL_WORDS, confirms=("cancel_order",),
+    ),
+    FlowSpec(
+        "cancel_subscription", propose_cancel_or_pause, phrase="cancelling your subscription",
+        choice_words=("subscription", "membership", "plan"), required_words=CANCEL_WORDS,
+        confirms=("cancel_subscription", "pause_subscription"),  # pause: the offered alternative
+    ),
+    FlowSpec(
+        "pause_subscription", propose_pause, phrase="pausing your subscription",
+        choice_words=("pause",),
+        required_words=words(r"paus\w*|put (?:it|my \w+) on hold|suspend|freeze"),
+        explicit_words=words(r"paus\w*"),
+        confirms=("pause_subscription",),
+    ),
+    FlowSpec(
+        "upgrade_plan", propose_upgrade, phrase="upgrading your plan", choice_words=("upgrade",),
+        required_words=words(
+            r"upgrad\w*|higher (?:plan|tier)|better plan|bigger plan|move up|elite"
+        ),
+        confirms=("upgrade_subscription",),
+    ),
+    FlowSpec(
+        "complaint", complaint, phrase="making a complaint", choice_words=("complain",),
+        required_words=words(
+            r"complain\w*|complaint|unacceptable|disappoint\w*|not happy|unhappy|"
+            r"fed up|poor service|bad service|terrible service|awful service|damaged|broken|"
+            r"wrong item|compensat\w*"
+        ),
+        explicit_words=words(r"complain\w*|complaint"),
+        slots=ComplaintSlots,
+        confirms=("issue_credit",),  # the goodwill credit
+    ),
+    FlowSpec(
+        "recover_username", recover_username, phrase="finding your username",
+        choice_words=("username", "user name"),
+        required_words=words(r"user ?name|login name|user id|log ?in name"),
+        explicit_words=words(r"user ?name|login name"),
+        slots=IdentityCheck,
+        grounding="account_access/",
+        manual_sections=("account_access/recover_username",),
+        free_text=True,  # "Jane Doe" answers its identity question
+    ),
+    FlowSpec(
+        "reset_password", reset_password, phrase="resetting your password",
+        choice_words=("password",),
+        required_words=words(r"pass ?word|passcode|reset (?:my )?login"),
+        explicit_words=words(r"pass ?word"),
+        confirms=("send_password_reset",),
+        grounding="account_access/",
+        manual_sections=("account_access/recover_password",),
+    ),
+])

@@ -1,0 +1,89 @@
+"""What the brain remembers about one conversation between turns, as typed fields.
+
+One `DialogState` per `Session` (`Session.state`). Only dialog/ reads or writes it; other
+layers go through `Session`'s methods (`mark_awaiting_human`, `caller_sentiment`,
+`last_intent`). Shared context (who the caller is, which order is being discussed) has
+its own field; what only one flow collects lives in that flow's slots dataclass, held
+here by type (`slots(ReturnSlots)`), so a new flow adds no field to this module.
+
+Logic-free on purpose; it must stay deep-copyable (the LLM wrapper rolls a turn back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+SlotsT = TypeVar("SlotsT")
+
+
+@dataclass
+class PendingAction:
+    """A state-changing tool call read back to the caller, waiting for their yes or no.
+
+    `question` is exactly what was read back; the tool runs with `args` only after a
+    plain yes on a later turn (dialog.flows.confirm)."""
+
+    tool: str
+    args: dict[str, Any]
+    question: str
+    done: str  # said after the tool ran
+    declined: str  # said after a no
+    asked: int = 1  # times read back: a second unclear answer drops it
+    soft: bool = False  # an offer: an unclear answer drops it at once, it is not re-asked
+    # other actions the caller may pick instead by naming them ("pause" for a cancellation)
+    alternatives: dict[str, PendingAction] = field(default_factory=dict)
+
+
+@dataclass
+class OrderContext:
+    """The order being discussed, shared by the order, cancel, return and complaint flows."""
+
+    order_id: str | None = None
+    excluded: list[str] = field(default_factory=list)  # orders the caller said they did not mean
+    credit_offered: list[str] = field(default_factory=list)  # late orders offered the fee credit
+
+
+@dataclass
+class SurveyProgress:
+    """The post-call CSAT survey (dialog.flows.csat): asked once, answered on the next turn."""
+
+    asked: bool = False
+    pending: bool = False
+
+
+@dataclass
+class DialogState:
+    """The brain's memory of one conversation. Everything starts empty."""
+
+    # who the caller is, once identified (caller id, an email said, a verified identity)
+    customer_id: str | None = None
+    order: OrderContext = field(default_factory=OrderContext)
+    # the read-back awaiting yes/no; at most one at a time
+    pending: PendingAction | None = None
+    # the flow whose question is open: the caller's next detail (an order number, a date,
+    # an email) goes to it
+    awaiting_flow: str | None = None
+    # the two flows of an open "Is that about A, or B?" question
+    intent_choices: list[str] = field(default_factory=list)
+    last_intent: str | None = None  # the last reply's intent, other than clarify
+    failures: int = 0  # consecutive turns not understood
+    sentiment: list[float] = field(default_factory=list)  # per caller turn, -1..1, oldest first
+    offered_human: bool = False  # a colleague was offered: a "yes" next turn takes it
+    awaiting_human: bool = False  # handed over and waiting for a person (set by the voice layer)
+    survey: SurveyProgress = field(default_factory=SurveyProgress)
+    steps_done: list[str] = field(default_factory=list)  # tools called, for the handoff package
+    guidance_seen: int = 0  # supervisor whispers already acted on
+    _slots: dict[type, object] = field(default_factory=dict, repr=False)
+
+    def slots(self, kind: type[SlotsT]) -> SlotsT:
+        """The slots of the flow that uses dataclass `kind`, created empty on first use."""
+        held = self._slots.get(kind)
+        if held is None:
+            held = self._slots[kind] = kind()
+        assert isinstance(held, kind)
+        return held
+
+    def forget_slots(self, kind: type) -> None:
+        """Drop a flow's slots: its next turn starts from empty ones."""
+        self._slots.pop(kind, None)
