@@ -51,7 +51,7 @@ class Brain:
 
     @property
     def knowledge(self) -> KnowledgeAnswerer:
-        """Its index is the seam for documents added live (telephony.qa_export.apply_live)."""
+        """Its index is the seam for documents added live (telephony.qa.export.apply_live)."""
         return self.resources.knowledge
 
     def greet(self, session: Session) -> Reply:
