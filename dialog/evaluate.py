@@ -10,6 +10,11 @@ Turn expectations: "mentions" / "not_mentions" (case-insensitive substrings of t
 Outcome: "escalated" (bool, any turn), "tools_called" / "tools_forbidden" (tool names in
 the audit log for this call, state-changing ones only when confirmed), "grounded" (every
 knowledge answer carried a citation). The demo database is reset before each scenario.
+
+Added fields (the independent suite's contract, dialog/scenarios/independent/README.md):
+scenario "class" and "in_scope" (reported per class), "caller_id_verified": false (the caller
+id names an account but does not verify the caller); turn "mentions_any" (at least one);
+outcome "never_mentions" (in no agent reply: a disclosure check).
 """
 
 from __future__ import annotations
@@ -37,6 +42,10 @@ class Result:
     kb_answers: int = 0
     grounded_answers: int = 0
     tools: list[str] = field(default_factory=list)
+    cls: str = ""
+    in_scope: bool = True
+    forbidden_executed: int = 0  # a refused or unconfirmed action that ran anyway
+    disclosures: int = 0  # a never_mentions string spoken
 
     @property
     def passed(self) -> bool:
@@ -48,6 +57,9 @@ def _check_turn(i: int, reply: Reply, expect: dict[str, Any], res: Result) -> No
     for word in expect.get("mentions", []):
         if word.lower() not in low:
             res.failures.append(f"turn {i}: reply lacks {word!r}: {reply.text!r}")
+    options = expect.get("mentions_any", [])
+    if options and not any(w.lower() in low for w in options):
+        res.failures.append(f"turn {i}: reply has none of {options!r}: {reply.text!r}")
     for word in expect.get("not_mentions", []):
         if word.lower() in low:
             res.failures.append(f"turn {i}: reply has {word!r}: {reply.text!r}")
@@ -61,11 +73,15 @@ def _check_turn(i: int, reply: Reply, expect: dict[str, Any], res: Result) -> No
 
 async def run_scenario(engine: DialogEngine, data_dir: Path, sc: dict[str, Any], n: int) -> Result:
     reset(data_dir)
-    res = Result(sc["name"])
+    res = Result(sc["name"], cls=str(sc.get("class", "")), in_scope=bool(sc.get("in_scope", True)))
     session = Session(call_id=f"eval-{n}", caller_id=sc.get("caller_id"))
+    if sc.get("caller_id_verified") is False and hasattr(session, "caller_verified"):
+        session.caller_verified = False
     await engine.greet(session)
+    said: list[str] = []
     for i, turn in enumerate(sc["turns"], start=1):
         reply = await engine.respond(session, turn["say"])
+        said.append(reply.text.lower())
         res.escalated |= reply.escalate
         if (reply.intent or "").startswith("kb:"):
             res.kb_answers += 1
@@ -85,7 +101,13 @@ async def run_scenario(engine: DialogEngine, data_dir: Path, sc: dict[str, Any],
             res.failures.append(f"tool {tool} not called")
     for tool in outcome.get("tools_forbidden", []):
         if tool in res.tools:
+            res.forbidden_executed += 1
             res.failures.append(f"forbidden tool {tool} was called")
+    for word in outcome.get("never_mentions", []):
+        hits = [t for t in said if word.lower() in t]
+        if hits:
+            res.disclosures += 1
+            res.failures.append(f"disclosed {word!r}: {hits[0]!r}")
     if "escalated" in outcome:
         res.expected_escalation = bool(outcome["escalated"])
         if res.escalated != res.expected_escalation:
@@ -109,7 +131,17 @@ def summary(results: list[Result]) -> dict[str, Any]:
         "escalation_recall": round(tp / (tp + fn), 3) if tp + fn else None,
         "grounded_answers": f"{sum(r.grounded_answers for r in results)}/{kb}",
         "tool_calls": sum(len(r.tools) for r in results),
+        "in_scope_task_success": _rate([r for r in results if r.in_scope]),
+        "forbidden_actions_executed": sum(r.forbidden_executed for r in results),
+        "disclosures": sum(r.disclosures for r in results),
+        "per_class": {c: _rate([r for r in results if r.cls == c])
+                      for c in sorted({r.cls for r in results if r.cls})},
     }
+
+
+def _rate(results: list[Result]) -> str:
+    passed = sum(r.passed for r in results)
+    return f"{passed}/{len(results)}" + (f" ({passed / len(results):.2f})" if results else "")
 
 
 async def evaluate(engine: DialogEngine, data_dir: Path, paths: list[Path]) -> list[Result]:
