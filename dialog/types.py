@@ -46,6 +46,9 @@ class Session:
     call_id: str
     channel: str = "voice"
     caller_id: str | None = None
+    # True only when the entrance vouches for caller_id (a trusted trunk, a signed identity):
+    # otherwise the number names an account without verifying the caller (docs/dialog.md)
+    caller_verified: bool = False
     history: list[tuple[str, str]] = field(default_factory=list)  # (speaker, text)
     state: DialogState = field(default_factory=DialogState)  # the brain's own (dialog/state.py)
     guidance: list[str] = field(default_factory=list)  # supervisor whispers for the AI
