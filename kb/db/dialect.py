@@ -3,9 +3,10 @@
 Room code writes its SQL once, in the subset SQLite and PostgreSQL share: `?` placeholders
 (a backend whose driver wants another style rewrites them in its connection adapter),
 `INSERT ... ON CONFLICT (...) DO UPDATE|NOTHING` for upserts (`Dialect.upsert`; never
-`INSERT OR REPLACE`), `RETURNING id` instead of `lastrowid`, `DOUBLE PRECISION` for floats.
-What cannot be written portably goes through the connection's `Dialect`: multi-statement
-scripts inside a transaction, the catalogue (tables, columns) and full-text search.
+`INSERT OR REPLACE`), `RETURNING id` instead of `lastrowid`. What cannot be written portably
+goes through the connection's `Dialect`: multi-statement scripts inside a transaction, the
+catalogue (tables, columns), driver errors and full-text search. DDL differs too (types,
+identity columns, triggers): it is written per backend, as `Schema` steps.
 """
 
 from __future__ import annotations
