@@ -1,5 +1,6 @@
-"""Finding calls for review: SQL narrows by date and transcript text (FTS5), then the
-derived facts (`qa_facts`) filter by intent, outcome, sentiment, agent, escalation, tool.
+"""Finding calls for review: SQL narrows by date and transcript text (the backend's full-text
+index, `qa.schema.TURNS_TEXT`), then the derived facts (`qa_facts`) filter by intent, outcome,
+sentiment, agent, escalation, tool.
 
 Everything here runs on the store thread (`CallStore.run`).
 """
@@ -7,12 +8,13 @@ Everything here runs on the store thread (`CallStore.run`).
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from kb.db import dialect_of
 from telephony.qa.facts import CallFacts, call_facts
+from telephony.qa.schema import TURNS_TEXT
 
 MAX_SCAN = 1000  # newest calls considered per search (facts are derived, not indexed)
 
@@ -53,12 +55,6 @@ class CallFilter:
                 and (not self.tool or self.tool in f.tools))
 
 
-def fts_query(text: str) -> str:
-    """User words -> an FTS5 query of quoted terms (all must match; 'refun*' is a prefix)."""
-    terms = re.findall(r"\w+\*?", text)
-    return " ".join(f'"{t.rstrip("*")}"' + ("*" if t.endswith("*") else "") for t in terms)
-
-
 def decode(row: sqlite3.Row) -> dict[str, Any]:
     out = dict(row)
     for key in ("latency", "meta", "data"):
@@ -97,14 +93,12 @@ def select_calls(conn: sqlite3.Connection, flt: CallFilter) -> tuple[list[dict[s
         where.append("c.caller_id = ?")
         args.append(flt.caller_id)
     snippets: dict[str, str] = {}
-    query = fts_query(flt.text)
+    dialect = dialect_of(conn)
+    query = dialect.text_query(flt.text)
     if flt.text and not query:
         return [], {}
     if query:
-        for r in conn.execute(
-                "SELECT t.call_id, snippet(turns_fts, 0, '[', ']', '…', 10) AS snip FROM turns_fts "
-                "JOIN turns t ON t.id = turns_fts.rowid WHERE turns_fts MATCH ? "
-                "ORDER BY t.id", (query,)):
+        for r in conn.execute(dialect.text_search(TURNS_TEXT, ("call_id",)), (query,)):
             snippets.setdefault(r["call_id"], r["snip"])
         if not snippets:
             return [], {}

@@ -13,7 +13,7 @@ from telephony.conversations.services import Services
 from telephony.conversations.store import CallStore
 from telephony.core.config import HotlineConfig
 from telephony.core.errors import ConfigError
-from telephony.qa.schema import ensure_schema as qa_schema
+from telephony.qa.schema import QA
 from voice.context import VoiceServices
 from voice.processors.tts import SpeechCache
 
@@ -76,4 +76,4 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
 
 def open_store(db_path: Path) -> CallStore:
     """The call store with every room's tables (QA labels, scores, surveys, search index)."""
-    return CallStore(db_path, schemas=(qa_schema,))
+    return CallStore(db_path, schemas=(QA,))

@@ -55,8 +55,9 @@ async def test_cancellation_by_voice_reads_back_then_cancels_on_yes(services, tm
         assert any("cancelled" in t.lower() for t in agent[agent.index(readback) + 1:])
         with sqlite3.connect(data_dir / "demo.sqlite3") as conn:
             status = conn.execute("SELECT status FROM orders WHERE order_id='10288'").fetchone()[0]
-            audited = conn.execute("SELECT COUNT(*) FROM audit_log WHERE tool='cancel_order' "
-                                   "AND call_id=? AND confirmed=1", (result.call_id,)).fetchone()[0]
+            audited = conn.execute("SELECT COUNT(*) FROM audit_log WHERE action='tool.cancel_order' "
+                                   "AND target=? AND json_extract(detail, '$.confirmed')",
+                                   (result.call_id,)).fetchone()[0]
         assert status == "cancelled"
         assert audited == 1
     finally:

@@ -101,8 +101,9 @@ async def test_known_caller_cancels_an_order_by_voice_in_the_browser(
         assert heard["agentRmsMax"] > 0.02, "no agent audio reached the page"
         with sqlite3.connect(data_dir / "demo.sqlite3") as conn:
             status = conn.execute("SELECT status FROM orders WHERE order_id='10288'").fetchone()[0]
-            confirmed = conn.execute("SELECT COUNT(*) FROM audit_log WHERE tool='cancel_order' AND "
-                                     "call_id=? AND confirmed=1", (call_id,)).fetchone()[0]
+            confirmed = conn.execute("SELECT COUNT(*) FROM audit_log WHERE action='tool.cancel_order' "
+                                     "AND target=? AND json_extract(detail, '$.confirmed')",
+                                     (call_id,)).fetchone()[0]
         assert status == "cancelled" and confirmed == 1
     finally:
         reset(data_dir)
