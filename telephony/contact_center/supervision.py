@@ -6,7 +6,7 @@ WS   /ws/wallboard                           a `supervision_board.snapshot` ever
 POST /api/supervise/{call_id}/join           {sdp, type, mode: listen|whisper|barge}
                                              -> {sdp, type}: the supervisor's audio peer
 POST /api/supervise/{call_id}/mode           {mode}: switch between listen, whisper, barge
-POST /api/supervise/{call_id}/guidance       {text}: typed whisper for an AI-handled call,
+POST /api/supervise/{call_id}/guidance       {text}: typed whisper for an AI-handled call or chat,
                                              appended to Session.guidance for the next turn
 POST /api/supervise/{call_id}/leave          drops the supervisor's peer
 Whisper is routed by the call's mixer to the agent only (voice/mixer.py): never to

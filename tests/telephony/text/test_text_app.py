@@ -1,5 +1,6 @@
 """Text conversations in the real app: stored in the server's database, listed by the QA API,
-counted by the KPIs, queued for a human, and closed with a reason when the server stops."""
+counted by the KPIs, queued for a human, guided by a supervisor, and closed with a reason
+when the server stops."""
 
 from __future__ import annotations
 
@@ -59,6 +60,13 @@ def test_chats_reach_qa_kpis_and_the_queue_and_close_at_shutdown(hotline_config:
         queued = portal.call(app.state.handoff.queues.waiting)
         assert [e.call_id for e in queued] == [left.call_id]
         assert queued[0].package["channel"] == "chat"
+        # a supervisor's typed guidance reaches the AI of a chat as of a call
+        guided = client.post(f"/api/supervise/{left.call_id}/guidance", headers=headers,
+                             json={"text": "Offer the order status by text."})
+        assert guided.status_code == 200, guided.text
+        assert left.session.guidance == ["Offer the order status by text."]
+        assert client.post(f"/api/supervise/{left.call_id}/join", headers=headers, json={
+            "sdp": "v=0", "type": "offer"}).status_code == 404  # nothing to listen to
     # the lifespan's shutdown hung up what was still open
     assert waiting.closed_with == "server_shutdown"
     reasons = dict(services.store.run_sync(lambda c: c.execute(
