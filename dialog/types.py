@@ -63,6 +63,10 @@ class Session:
         handoff (docs/handoff.md, "While the caller waits")."""
         self.state.awaiting_human = True
 
+    def awaiting_human(self) -> bool:
+        """Whether the conversation has been handed over and waits for a person."""
+        return self.state.awaiting_human
+
     def caller_sentiment(self) -> list[float]:
         """The caller's sentiment per turn so far (-1..1, oldest first)."""
         return list(self.state.sentiment)

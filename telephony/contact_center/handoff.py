@@ -1,10 +1,12 @@
 """Human handoff: escalated calls are routed to a queue, claimed by an agent, bridged.
 
 `HandoffService` (one per app, `app.state.handoff`) plugs into the call registry:
-every call's `CallBridge` reports the dialog's escalating reply here. It routes
+every conversation's `on_escalate` (for a call, through its `CallBridge`; for a text
+conversation, telephony/text/conversations.py) reports the dialog's escalating reply here. It routes
 the call (telephony/contact_center/routing.py), records `meta.queue`, stores and publishes the
-handoff package, and queues the call (telephony/contact_center/queues.py). When an agent answers
-it claims the call, records `meta.assigned_agent`, joins the agent's WebRTC peer
+handoff package, and queues the call (telephony/contact_center/queues.py); a text conversation waits in
+the same queues with the same package, without any audio object. When an agent answers
+a call it claims the call, records `meta.assigned_agent`, joins the agent's WebRTC peer
 (telephony/contact_center/desk_peer.py) and switches the bridge to human mode. Staff peers of a
 call are owned here and closed when the call closes. Desk and wallboard
 listeners get every change through `subscribe()`.
@@ -29,6 +31,7 @@ from telephony.contact_center.handoff_meta import update_call_meta
 from telephony.contact_center.handoff_package import build_package, routing_facts
 from telephony.contact_center.queues import CallQueues, MemoryQueues, QueueEntry
 from telephony.contact_center.routing import Router
+from telephony.conversations.conversation import Conversation
 from telephony.conversations.registry import CallRegistry, LiveCall
 from telephony.core.config import RoutingConfig, transfer_target
 
@@ -67,23 +70,24 @@ class HandoffService:
                 queue.put_nowait(message)
 
     # --- escalation ---
-    def _attach(self, live: LiveCall) -> None:
-        if live.bridge is not None:
-            async def on_escalate(reply: Any) -> None:
-                await self.escalate(live, reply)
+    def _attach(self, conv: Conversation) -> None:
+        async def on_escalate(reply: Any) -> None:
+            await self.escalate(conv, reply)
 
-            live.bridge.on_escalate = on_escalate
+        conv.on_escalate = on_escalate
+        if isinstance(conv, LiveCall) and conv.bridge is not None:
+            conv.bridge.on_escalate = on_escalate
 
-    async def escalate(self, live: LiveCall, reply: Any) -> QueueEntry | None:
-        """Queue the call for a human; None when it was transferred out instead."""
-        if live.bridge is not None:
+    async def escalate(self, live: Conversation, reply: Any) -> QueueEntry | None:
+        """Queue the conversation for a human; None when it was transferred out instead."""
+        if isinstance(live, LiveCall) and live.bridge is not None:
             live.bridge.to_hold()
         if await self._transfer_out(live, reply):
             return None
-        facts = routing_facts(live.ctx, reply, {})
+        facts = routing_facts(live, reply, {})
         queue, why = self.router.route(facts)
         turns = await self.calls.services.store.turns(live.call_id)
-        package = build_package(live.ctx, reply, turns, queue, why)
+        package = build_package(live, reply, turns, queue, why)
         await update_call_meta(self.calls.services.store, live.call_id,
                                {"queue": queue, "escalated": True, "escalation_reason": package["reason"]})
         entry = QueueEntry(call_id=live.call_id, queue=queue, package=package)
@@ -91,7 +95,7 @@ class HandoffService:
         self.packages[live.call_id] = package
         log.info("call %s: escalated (%s) -> queue %s (%s), position %d",
                  live.call_id, package["reason"], queue, why, position)
-        await live.ctx.event("handoff_queued", queue=queue, routed_by=why, position=position,
+        await live.event("handoff_queued", queue=queue, routed_by=why, position=position,
                              package=package)
         self.publish({"type": "queued", "entry": entry.as_dict()})
         return entry
@@ -99,17 +103,17 @@ class HandoffService:
     def agents_available(self) -> bool:
         return any(status == "available" for status in self.presence.values())
 
-    async def _transfer_out(self, live: LiveCall, reply: Any) -> bool:
+    async def _transfer_out(self, live: Conversation, reply: Any) -> bool:
         """Transfer to routing.external_transfer when configured and due; True once done."""
         target = transfer_target(self.cfg.external_transfer)
         if not target or (self.cfg.external_transfer_when == "no_agent" and self.agents_available()):
             return False
-        control = live.ctx.session.control if live.ctx.session is not None else None
+        control = live.session.control
         if control is None or not control.can_transfer:
             log.info("call %s: %s cannot transfer to %s; queueing instead",
                      live.call_id, live.transport, target)
-            await live.ctx.event("transferred", target=target, outcome="unsupported",
-                                 transport=live.transport)
+            await live.event("transferred", target=target, outcome="unsupported",
+                             transport=live.transport)
             return False
         await self._message_played(live)
         if not await control.transfer(target):
@@ -120,8 +124,10 @@ class HandoffService:
         return True
 
     @staticmethod
-    async def _message_played(live: LiveCall) -> None:
+    async def _message_played(live: Conversation) -> None:
         """Until the transfer message has been spoken (the bridge's hold point), bounded."""
+        if not isinstance(live, LiveCall):
+            return  # a text reply is delivered before the escalation is reported
         deadline = time.monotonic() + MESSAGE_MAX_S
         while live.bridge is not None and not live.bridge.hold_ready() and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
@@ -136,6 +142,9 @@ class HandoffService:
     async def answer(self, call_id: str, agent: str, peer_factory: Any) -> Any:
         """Claim the call for `agent` and bridge it; `peer_factory(live)` -> (PartyPeer, answer)."""
         live = self.calls.active.get(call_id)
+        if live is not None and not isinstance(live, LiveCall):
+            # stays queued: the desk's text reply box is the text channels' work (issue 12)
+            raise LookupError(f"this is a {live.transport} conversation: it cannot be answered by voice")
         entry = await self.queues.claim(call_id)
         if entry is None or live is None or live.bridge is None:
             raise LookupError("this call is not waiting (answered by someone else, or ended)")
@@ -152,7 +161,7 @@ class HandoffService:
         agents = list((record or {}).get("meta", {}).get("agents") or [])
         await update_call_meta(self.calls.services.store, call_id,
                                {"assigned_agent": agent, "agents": [*agents, agent]})
-        await live.ctx.event("agent_answered", agent=agent, waited_s=round(entry.wait_s(), 1))
+        await live.event("agent_answered", agent=agent, waited_s=round(entry.wait_s(), 1))
         self.publish({"type": "answered", "call_id": call_id, "agent": agent, "queue": entry.queue})
         return answer
 
@@ -175,7 +184,7 @@ class HandoffService:
             await peer.close()
         return peer is not None
 
-    async def _closed(self, live: LiveCall) -> None:
+    async def _closed(self, live: Conversation) -> None:
         await self.queues.remove(live.call_id)
         for peer in self.parties.pop(live.call_id, {}).values():
             await peer.close()

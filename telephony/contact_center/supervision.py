@@ -6,7 +6,7 @@ WS   /ws/wallboard                           a `supervision_board.snapshot` ever
 POST /api/supervise/{call_id}/join           {sdp, type, mode: listen|whisper|barge}
                                              -> {sdp, type}: the supervisor's audio peer
 POST /api/supervise/{call_id}/mode           {mode}: switch between listen, whisper, barge
-POST /api/supervise/{call_id}/guidance       {text}: typed whisper for an AI-handled call,
+POST /api/supervise/{call_id}/guidance       {text}: typed whisper for an AI-handled call or chat,
                                              appended to Session.guidance for the next turn
 POST /api/supervise/{call_id}/leave          drops the supervisor's peer
 Whisper is routed by the call's mixer to the agent only (voice/mixer.py): never to
@@ -30,6 +30,7 @@ from telephony.contact_center.desk import STATIC, json_body
 from telephony.contact_center.desk_peer import PartyPeer
 from telephony.contact_center.handoff import HandoffService
 from telephony.contact_center.supervision_board import snapshot
+from telephony.conversations.conversation import Conversation
 from telephony.conversations.registry import CallRegistry, LiveCall
 from telephony.web.sockets import client_gone
 from voice.mixer import SuperviseMode
@@ -44,10 +45,15 @@ def _error(message: str, status: int) -> Response:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _live(request: Request) -> LiveCall | None:
+def _conversation(request: Request) -> Conversation | None:
     calls: CallRegistry = request.app.state.calls
-    live = calls.active.get(request.path_params["call_id"])
-    return live if live is not None and live.bridge is not None else None
+    return calls.active.get(request.path_params["call_id"])
+
+
+def _live(request: Request) -> LiveCall | None:
+    """The call to listen to: a voice call with its bridge (a text conversation has none)."""
+    live = _conversation(request)
+    return live if isinstance(live, LiveCall) and live.bridge is not None else None
 
 
 async def page(request: Request) -> Response:
@@ -120,18 +126,18 @@ async def change_mode(request: Request) -> Response:
 
 
 async def guidance(request: Request) -> Response:
-    live = _live(request)
+    live = _conversation(request)  # guidance for the AI: calls and text conversations alike
     data = await json_body(request) or {}
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         return _error("body must be JSON {text: string}", 400)
-    if live is None or live.ctx.session is None:
+    if live is None:
         return _error("no such active call", 404)
     text = text.strip()[:MAX_GUIDANCE]
-    live.ctx.session.guidance.append(text)
+    live.session.guidance.append(text)
     await audit_supervisor_action(request, "whisper", live.call_id, text=text, channel="text")
-    await live.ctx.event("supervisor_guidance", supervisor=request.state.user.name, text=text)
-    return JSONResponse({"ok": True, "guidance": list(live.ctx.session.guidance)})
+    await live.event("supervisor_guidance", supervisor=request.state.user.name, text=text)
+    return JSONResponse({"ok": True, "guidance": list(live.session.guidance)})
 
 
 async def leave(request: Request) -> Response:

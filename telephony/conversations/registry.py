@@ -1,8 +1,11 @@
-"""Live call registry: one entry per active call, whatever the transport.
+"""Live conversation registry: one entry per active conversation, whatever the channel.
 
-It opens and closes the stored call record, fans the voice loop's reports out to
-the store and to live subscribers (softphone transcript, later the wallboard), and
-runs each call's pipeline as one owned task so hang-up and shutdown cancel it.
+It opens and closes the stored call record, fans the turns and events out to the store
+and to live subscribers (softphone transcript, wallboard), and runs each call's pipeline
+as one owned task so hang-up and shutdown cancel it. A voice call (`LiveCall`) is a
+`Conversation` (telephony/conversations/conversation.py) plus its voice context,
+recorder and bridge; a text conversation (`open_text`, driven by telephony/text/) is a
+`Conversation` alone. Hang-up, shutdown, the wallboard and every hook apply to both.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
-from telephony.conversations.services import Services
+from telephony.conversations.conversation import Conversation
+from telephony.conversations.services import ConversationServices, Services
 from voice.context import CallContext
 from voice.events import CallObserver, FanOutObserver, TurnRecord
 from voice.pipeline import CallPipeline, build_call_pipeline
@@ -30,18 +34,24 @@ log = logging.getLogger(__name__)
 SUBSCRIBER_QUEUE = 256
 
 
-@dataclass
-class LiveCall:
-    call_id: str
-    transport: str
-    caller_id: str | None
+@dataclass(kw_only=True, eq=False)
+class LiveCall(Conversation):
+    """A voice call: a conversation plus its voice context, recorder and bridge."""
+
     ctx: CallContext
-    started_at: float = field(default_factory=time.time)
-    subscribers: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
-    task: asyncio.Task[None] | None = None
-    end_reason: str | None = None
     recorder: CallRecorder | None = None
     bridge: CallBridge | None = None  # human handoff and supervision (telephony/contact_center/handoff.py)
+
+    def __post_init__(self) -> None:
+        assert self.ctx.session is not None  # CallContext makes one
+        self.session = self.ctx.session
+
+    # the voice context's observer is the one transports extend (Twilio's heard tap)
+    async def turn(self, record: TurnRecord) -> None:
+        await self.ctx.observer.on_turn(record)
+
+    async def event(self, kind: str, **data: Any) -> None:
+        await self.ctx.event(kind, **data)
 
 
 class _LiveObserver:
@@ -60,58 +70,85 @@ class _LiveObserver:
         self._registry.publish(call_id, {"type": "event", "kind": kind, **data})
 
 
-ObserverGuard = Callable[["LiveCall", CallObserver], CallObserver]
-CallHook = Callable[["LiveCall"], Awaitable[None]]
+ObserverGuard = Callable[[Conversation, CallObserver], CallObserver]
+CallHook = Callable[[Conversation], Awaitable[None]]
 
 
 class CallRegistry:
-    """Side concerns attach here, never by being imported from this module:
-    - `sinks`: per call, one more observer of every turn and event (QA's CSAT recorder);
-    - `guards`: per call, a wrapper in front of all observers (privacy's PCI guard), in order,
-      the last added outermost;
-    - `on_open`: as a call opens, before it is visible (handoff and supervision);
+    """Side concerns attach here, never by being imported from this module. Every hook
+    gets a `Conversation`: a `LiveCall` for voice, a plain one for text (no recorder, no
+    bridge), so a hook that needs audio checks `isinstance(conv, LiveCall)`.
+    - `sinks`: per conversation, one more observer of every turn and event (QA's CSAT recorder);
+    - `guards`: per conversation, a wrapper in front of all observers (privacy's PCI guard), in
+      order, the last added outermost;
+    - `on_open`: as a conversation opens, before it is visible (handoff and supervision);
     - `before_close`: at hang-up, after the recorder is closed and before the record is
       (the PCI guard blanks card speech in the recording there);
     - `on_close`: after the record is closed.
     """
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: ConversationServices) -> None:
         self.services = services
-        self.active: dict[str, LiveCall] = {}
-        self.sinks: list[Callable[[LiveCall], CallObserver]] = []
+        self.active: dict[str, Conversation] = {}
+        self.sinks: list[Callable[[Conversation], CallObserver]] = []
         self.guards: list[ObserverGuard] = []
-        self.on_open: list[Callable[[LiveCall], None]] = []
+        self.on_open: list[Callable[[Conversation], None]] = []
         self.before_close: list[CallHook] = []
         self.on_close: list[CallHook] = []
+
+    @property
+    def voice_services(self) -> Services:
+        """Models and speech cache, which only voice calls need (`hotline chat` has none)."""
+        if not isinstance(self.services, Services):
+            raise RuntimeError("voice calls need the voice services (models, speech cache)")
+        return self.services
 
     async def open(self, transport: str, caller_id: str | None = None,
                    call_id: str | None = None, meta: dict[str, Any] | None = None) -> LiveCall:
         call_id = call_id or uuid.uuid4().hex
         recording = self.services.config.data_path / "recordings" / f"{call_id}.wav"
         recorder = CallRecorder(recording)
-        ctx = CallContext(call_id=call_id, services=self.services.voice, channel=transport,
+        ctx = CallContext(call_id=call_id, services=self.voice_services.voice, channel=transport,
                           caller_id=caller_id)
         live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx,
                         recorder=recorder)
-        observer: CallObserver = _LiveObserver(self, call_id)
-        if self.sinks:
-            observer = FanOutObserver(observer, *(sink(live) for sink in self.sinks))
-        for guard in self.guards:
-            observer = guard(live, observer)
-        ctx.observer = observer
+        ctx.observer = live.observer = self._observer(live)
         live.bridge = CallBridge(call_id, hold_period_s=self.services.config.routing.hold_period_s)
-        self.active[call_id] = live
-        for hook in self.on_open:
-            hook(live)
-        await self.services.store.call_started(call_id, transport, caller_id, meta,
-                                               recording=str(recording))
-        log.info("call %s: started (%s, caller %s)", call_id, transport, caller_id or "unknown")
+        await self._admit(live, meta, recording=str(recording))
         return live
+
+    async def open_text(self, channel: str, caller_id: str | None = None,
+                        call_id: str | None = None, meta: dict[str, Any] | None = None) -> Conversation:
+        """A text conversation (telephony/text/): recorded and hooked like a call, no audio."""
+        conv = Conversation(call_id=call_id or uuid.uuid4().hex, transport=channel, caller_id=caller_id)
+        conv.observer = self._observer(conv)
+        await self._admit(conv, meta, recording=None)
+        return conv
+
+    def _observer(self, conv: Conversation) -> CallObserver:
+        """The store and live subscribers, then the sinks, behind the guards."""
+        observer: CallObserver = _LiveObserver(self, conv.call_id)
+        if self.sinks:
+            observer = FanOutObserver(observer, *(sink(conv) for sink in self.sinks))
+        for guard in self.guards:
+            observer = guard(conv, observer)
+        return observer
+
+    async def _admit(self, conv: Conversation, meta: dict[str, Any] | None,
+                     recording: str | None) -> None:
+        """Make the conversation visible (after the on_open hooks) and open its record."""
+        self.active[conv.call_id] = conv
+        for hook in self.on_open:
+            hook(conv)
+        await self.services.store.call_started(conv.call_id, conv.transport, conv.caller_id, meta,
+                                               recording=recording)
+        log.info("call %s: started (%s, caller %s)", conv.call_id, conv.transport,
+                 conv.caller_id or "unknown")
 
     def pipeline(self, live: LiveCall, transport_in: FrameProcessor | None,
                  transport_out: FrameProcessor, *, out_sample_rate_hz: int = 16000) -> CallPipeline:
         """The call's voice pipeline between a transport's input and output, recorded."""
-        return build_call_pipeline(live.ctx, self.services.speech_cache, transport_in, transport_out,
+        return build_call_pipeline(live.ctx, self.voice_services.speech_cache, transport_in, transport_out,
                                    out_sample_rate_hz=out_sample_rate_hz, recorder=live.recorder,
                                    bridge=live.bridge)
 
@@ -143,7 +180,8 @@ class CallRegistry:
         if live is None:
             return
         live.end_reason = live.end_reason or reason
-        if live.recorder is not None:
+        live.ended_at = time.time()
+        if isinstance(live, LiveCall) and live.recorder is not None:
             live.recorder.close()
         for hook in self.before_close:
             try:
@@ -194,7 +232,7 @@ class CallRegistry:
             self.publish_to(live, message)
 
     @staticmethod
-    def publish_to(live: LiveCall, message: dict[str, Any]) -> None:
+    def publish_to(live: Conversation, message: dict[str, Any]) -> None:
         for queue in list(live.subscribers):
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(message)

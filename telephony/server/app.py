@@ -21,11 +21,10 @@ from telephony.auth.state import AuthSettings, open_auth
 from telephony.contact_center.handoff import HandoffService
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
-from telephony.privacy import pci
 from telephony.privacy.retention import retention_task
-from telephony.qa import csat
-from telephony.server.services import Services, build_services
+from telephony.server.services import Services, build_services, install_hooks
 from telephony.sip.bridge import start_sip
+from telephony.text.conversations import TextConversations
 from telephony.web.assets import STATIC
 
 log = logging.getLogger(__name__)
@@ -86,9 +85,9 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             log.warning("closed %d call record(s) left open by an earlier crash", closed)
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
-        pci.install(app.state.calls, cfg.privacy)  # side concerns attach through hooks
-        csat.install(app.state.calls)
+        install_hooks(app.state.calls, cfg)  # side concerns attach through hooks
         app.state.handoff = HandoffService(app.state.calls, cfg.routing)
+        app.state.text = TextConversations(app.state.calls)  # every text channel's way in
         try:
             app.state.sip = await start_sip(cfg.sip, app.state.calls, greeting=cfg.voice.greeting)
         except BaseException:

@@ -76,16 +76,9 @@ def cmd_bench(args: argparse.Namespace, cfg: HotlineConfig) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, cfg: HotlineConfig) -> int:
-    import uuid
+    from telephony.server.chat import chat
 
-    from dialog.chat import run
-    from dialog.types import Session
-    from telephony.server.services import build_engine
-
-    _progress("loading the dialog engine ...")
-    engine = build_engine(cfg)
-    session = Session(call_id=uuid.uuid4().hex, channel="chat", caller_id=args.caller_id)
-    asyncio.run(run(engine, session, args.json))
+    asyncio.run(chat(cfg, caller_id=args.caller_id, json_mode=args.json, progress=_progress))
     return 0
 
 
@@ -151,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--channel", type=int, default=None, help="use this channel of a multi-channel file")
     c.set_defaults(func=cmd_call)
 
-    ch = sub.add_parser("chat", help="talk to the dialog brain in text (same brain as calls)")
+    ch = sub.add_parser("chat", help="talk to the dialog brain in text (same brain and records as calls)")
     ch.add_argument("--json", action="store_true",
                     help="JSON lines: read one message per line (text or {\"text\": ...}), print replies as JSON")
     ch.add_argument("--caller-id", help="caller identity (e.g. a phone number) for the session")

@@ -9,10 +9,13 @@ from pathlib import Path
 
 from dialog.types import DialogEngine
 from models.loader import load_models
+from telephony.conversations.registry import CallRegistry
 from telephony.conversations.services import Services
 from telephony.conversations.store import CallStore
 from telephony.core.config import HotlineConfig
 from telephony.core.errors import ConfigError
+from telephony.privacy import pci
+from telephony.qa import csat
 from telephony.qa.schema import QA
 from voice.context import VoiceServices
 from voice.processors.tts import SpeechCache
@@ -77,3 +80,10 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
 def open_store(db_path: Path) -> CallStore:
     """The call store with every room's tables (QA labels, scores, surveys, search index)."""
     return CallStore(db_path, schemas=(QA,))
+
+
+def install_hooks(calls: CallRegistry, cfg: HotlineConfig) -> None:
+    """What every conversation gets, in the server and in `hotline chat`: the PCI guard in
+    front of its records, the CSAT recorder behind them (side concerns attach through hooks)."""
+    pci.install(calls, cfg.privacy)
+    csat.install(calls)
