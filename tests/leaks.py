@@ -35,11 +35,22 @@ def leaked_tasks(before: set[asyncio.Task[object]]) -> list[asyncio.Task[object]
             if t is not current and not t.done() and _qualname(t) not in ALLOWED]
 
 
+def _awaiting(task: asyncio.Task[object]) -> list[str]:
+    """Where the task is suspended, outermost first, following what each coroutine awaits."""
+    where: list[str] = []
+    coro: object = task.get_coro()
+    while coro is not None and len(where) < 12:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
+        if frame is None:
+            break
+        where.append(f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})")
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None)
+    return where
+
+
 def describe(task: asyncio.Task[object]) -> str:
-    coro = task.get_coro()
-    frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
-    where = f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "(no frame)"
-    return f"  {task.get_name()}: {_qualname(task)} suspended at {where}"
+    chain = "\n      awaiting ".join(_awaiting(task)) or "(no frame)"
+    return f"  {task.get_name()}: {_qualname(task)}\n      in {chain}"
 
 
 @pytest.fixture(autouse=True)
