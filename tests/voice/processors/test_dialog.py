@@ -79,3 +79,11 @@ async def test_dtmf_zero_asks_for_a_person(services) -> None:  # type: ignore[no
     assert kinds(down) == [AgentSayFrame, InputDTMFFrame]
     assert down[0].reply is not None and down[0].reply.escalate
     assert ("dtmf", {"digit": "0"}) in reports.events
+
+
+async def test_a_call_ending_while_a_reply_is_prepared_leaves_no_task_behind(services) -> None:  # type: ignore[no-untyped-def]
+    """The EndFrame right behind the turn ends the call before the brain answers; the reply
+    task must go with it (the task-leak check fails this test otherwise)."""
+    ctx, reports = call(services, "dialog-end")
+    down, _ = await frames_through(DialogProcessor(ctx), [UserTurnFrame(text="Where is my order?")])
+    assert down == [] and len(reports.turns) == 1
