@@ -1,4 +1,5 @@
-"""Shared fixtures: real models and the real dialog engine, loaded once per test session."""
+"""Shared fixtures: real models and the real dialog engine, loaded once per test session;
+every async test fails if it leaves asyncio tasks behind (tests/leaks.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import EMBED_CACHE, ROOT, TESTDATA
+from tests.leaks import fail_on_leaked_tasks, task_leak_check  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="session")

@@ -9,13 +9,14 @@ from typing import Any
 from dialog.types import DialogEngine, Session
 from voice.config import VoiceConfig
 from voice.events import CallObserver, NullObserver
+from voice.speech_models import SpeechModels
 
 
 @dataclass
 class VoiceServices:
     """Process-wide, loaded once: models and the dialog engine. Shared by all calls."""
 
-    models: Any  # models.loader.Models (kept Any: voice/ only needs its four members)
+    models: SpeechModels  # models.loader.Models satisfies it
     engine: DialogEngine
     config: VoiceConfig
 

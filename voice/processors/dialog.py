@@ -56,6 +56,11 @@ class DialogProcessor(FrameProcessor):
             await self.cancel_task(self._task)
         self._task = None
 
+    async def cleanup(self) -> None:
+        """The call is ending: a reply still being prepared has no one to hear it."""
+        await self._cancel()
+        await super().cleanup()
+
     async def _record_caller(self, frame: UserTurnFrame) -> None:
         self._ctx.caller_turns += 1
         t = frame.timing

@@ -21,6 +21,7 @@ from voice.context import CallContext
 from voice.events import TurnRecord
 from voice.frames import AgentSayFrame
 from voice.sentences import split_for_tts
+from voice.speech_models import TextToSpeech
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 class SpeechCache:
     """Synthesized sentences shared by all calls: fixed prompts pinned, the rest LRU."""
 
-    def __init__(self, tts: object, size: int) -> None:
+    def __init__(self, tts: TextToSpeech, size: int) -> None:
         self._tts = tts
         self._size = size
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -41,7 +42,7 @@ class SpeechCache:
         for text in texts:
             for piece in split_for_tts(text):
                 if piece not in self._pinned:
-                    self._pinned[piece] = self._tts.synthesize(piece)  # type: ignore[attr-defined]
+                    self._pinned[piece] = self._tts.synthesize(piece)
                     count += 1
         return count
 
@@ -53,7 +54,7 @@ class SpeechCache:
         if hit is not None:
             self._items.move_to_end(text)
             return hit
-        audio: np.ndarray = await asyncio.to_thread(self._tts.synthesize, text)  # type: ignore[attr-defined]
+        audio: np.ndarray = await asyncio.to_thread(self._tts.synthesize, text)
         if self._size > 0:
             self._items[text] = audio
             while len(self._items) > self._size:
