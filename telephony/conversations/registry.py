@@ -3,6 +3,11 @@
 It opens and closes the stored call record, fans the voice loop's reports out to
 the store and to live subscribers (softphone transcript, later the wallboard), and
 runs each call's pipeline as one owned task so hang-up and shutdown cancel it.
+
+`open` builds everything a call needs (observers, recorder, bridge, the transport's
+media and control, the pipeline) and runs the `on_open` hooks BEFORE the call is visible
+in `active`: whoever finds a call there (an escalation, the desk, a supervisor) finds it
+whole, e.g. with `Session.control` set.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
 from telephony.conversations.services import Services
@@ -25,6 +29,7 @@ from voice.events import CallObserver, FanOutObserver, TurnRecord
 from voice.pipeline import CallPipeline, build_call_pipeline
 from voice.processors.bridge import CallBridge
 from voice.recording import CallRecorder
+from voice.transport import CallTransport
 
 log = logging.getLogger(__name__)
 SUBSCRIBER_QUEUE = 256
@@ -42,6 +47,8 @@ class LiveCall:
     end_reason: str | None = None
     recorder: CallRecorder | None = None
     bridge: CallBridge | None = None  # human handoff and supervision (telephony/contact_center/handoff.py)
+    media: CallTransport | None = None  # the transport's side of the call (voice/transport.py)
+    pipeline: CallPipeline | None = None
 
 
 class _LiveObserver:
@@ -62,6 +69,7 @@ class _LiveObserver:
 
 ObserverGuard = Callable[["LiveCall", CallObserver], CallObserver]
 CallHook = Callable[["LiveCall"], Awaitable[None]]
+MediaFactory = Callable[["LiveCall"], CallTransport]
 
 
 class CallRegistry:
@@ -69,7 +77,8 @@ class CallRegistry:
     - `sinks`: per call, one more observer of every turn and event (QA's CSAT recorder);
     - `guards`: per call, a wrapper in front of all observers (privacy's PCI guard), in order,
       the last added outermost;
-    - `on_open`: as a call opens, before it is visible (handoff and supervision);
+    - `on_open`: as a call opens, once it is whole (control, recorder, bridge, pipeline)
+      and before it is visible in `active` (handoff and supervision);
     - `before_close`: at hang-up, after the recorder is closed and before the record is
       (the PCI guard blanks card speech in the recording there);
     - `on_close`: after the record is closed.
@@ -84,15 +93,15 @@ class CallRegistry:
         self.before_close: list[CallHook] = []
         self.on_close: list[CallHook] = []
 
-    async def open(self, transport: str, caller_id: str | None = None,
+    async def open(self, transport: str, *, media: MediaFactory, caller_id: str | None = None,
                    call_id: str | None = None, meta: dict[str, Any] | None = None) -> LiveCall:
+        """Open a call on `transport` ("sip", "twilio", "webrtc"): `media(live)` is the
+        transport's CallTransport for it. Returns the call, complete and visible; `run` it."""
         call_id = call_id or uuid.uuid4().hex
         recording = self.services.config.data_path / "recordings" / f"{call_id}.wav"
-        recorder = CallRecorder(recording)
         ctx = CallContext(call_id=call_id, services=self.services.voice, channel=transport,
                           caller_id=caller_id)
-        live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx,
-                        recorder=recorder)
+        live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx)
         observer: CallObserver = _LiveObserver(self, call_id)
         if self.sinks:
             observer = FanOutObserver(observer, *(sink(live) for sink in self.sinks))
@@ -100,23 +109,29 @@ class CallRegistry:
             observer = guard(live, observer)
         ctx.observer = observer
         live.bridge = CallBridge(call_id, hold_period_s=self.services.config.routing.hold_period_s)
-        self.active[call_id] = live
-        for hook in self.on_open:
-            hook(live)
-        await self.services.store.call_started(call_id, transport, caller_id, meta,
-                                               recording=str(recording))
+        live.media = media(live)
+        assert ctx.session is not None
+        ctx.session.control = live.media.control  # hang-up and transfer (Session.control)
+        live.recorder = CallRecorder(recording)
+        try:
+            live.pipeline = build_call_pipeline(ctx, self.services.speech_cache, live.media,
+                                                recorder=live.recorder, bridge=live.bridge)
+            for hook in self.on_open:
+                hook(live)
+            await self.services.store.call_started(call_id, transport, caller_id, meta,
+                                                   recording=str(recording))
+        except BaseException:
+            live.recorder.close()
+            recording.unlink(missing_ok=True)
+            raise
+        self.active[call_id] = live  # visible only now, whole
         log.info("call %s: started (%s, caller %s)", call_id, transport, caller_id or "unknown")
         return live
 
-    def pipeline(self, live: LiveCall, transport_in: FrameProcessor | None,
-                 transport_out: FrameProcessor, *, out_sample_rate_hz: int = 16000) -> CallPipeline:
-        """The call's voice pipeline between a transport's input and output, recorded."""
-        return build_call_pipeline(live.ctx, self.services.speech_cache, transport_in, transport_out,
-                                   out_sample_rate_hz=out_sample_rate_hz, recorder=live.recorder,
-                                   bridge=live.bridge)
-
-    def run(self, live: LiveCall, call: CallPipeline) -> asyncio.Task[None]:
+    def run(self, live: LiveCall) -> asyncio.Task[None]:
         """Run the call's pipeline as the call's one owned task; close the record after."""
+        call = live.pipeline
+        assert call is not None, "open() builds the pipeline"
 
         async def _run() -> None:
             runner = WorkerRunner(handle_sigint=False)

@@ -90,7 +90,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         csat.install(app.state.calls)
         app.state.handoff = HandoffService(app.state.calls, cfg.routing)
         try:
-            app.state.sip = await start_sip(cfg.sip, app.state.calls, greeting=cfg.voice.greeting)
+            app.state.sip = await start_sip(cfg.sip, app.state.calls)
         except BaseException:
             if own:
                 svc.close()

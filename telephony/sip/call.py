@@ -110,8 +110,13 @@ class SipCall:
             raise CallEndedError(self.call_id)
         self._media.queue_audio(pcm16_8k)
 
+    def mark(self, reached: Callable[[], None]) -> None:
+        """Call `reached()` once the audio queued so far has been sent (at once when none
+        is queued); `clear()` drops it unreached. Called from the sender: keep it short."""
+        self._media.queue_mark(reached)
+
     def clear(self) -> None:
-        """Drop queued outbound audio (barge-in)."""
+        """Drop queued outbound audio and marks (barge-in)."""
         self._media.clear()
 
     @property
