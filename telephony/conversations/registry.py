@@ -51,6 +51,34 @@ class LiveCall:
     pipeline: CallPipeline | None = None
 
 
+async def run_pipeline(call: CallPipeline) -> None:
+    """Run one call's pipeline to its end. Cancelled (hang-up, shutdown), it stops the
+    runner and waits for its teardown, even while it is still starting: a runner whose
+    run() is cancelled mid-start leaves pipecat's bus tasks behind."""
+    runner = WorkerRunner(handle_sigint=False)
+    ready = asyncio.Event()
+
+    @runner.event_handler("on_ready")
+    async def _ready(*_: object) -> None:
+        ready.set()
+
+    async def start_and_run() -> None:
+        await runner.add_workers(call.worker)
+        await runner.run()
+
+    running = asyncio.ensure_future(start_and_run())
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        started = asyncio.ensure_future(ready.wait())
+        await asyncio.wait({running, started}, return_when=asyncio.FIRST_COMPLETED)
+        started.cancel()
+        await runner.cancel()
+        with contextlib.suppress(Exception):
+            await running
+        raise
+
+
 class _LiveObserver:
     """Store every report, then copy it to the call's live subscribers."""
 
@@ -134,15 +162,11 @@ class CallRegistry:
         assert call is not None, "open() builds the pipeline"
 
         async def _run() -> None:
-            runner = WorkerRunner(handle_sigint=False)
-            await runner.add_workers(call.worker)
             reason = "completed"
             try:
-                await runner.run()
+                await run_pipeline(call)
             except asyncio.CancelledError:
                 reason = live.end_reason or "cancelled"
-                with contextlib.suppress(Exception):
-                    await runner.cancel()
                 raise
             except Exception:
                 reason = "error"
