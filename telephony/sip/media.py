@@ -92,8 +92,8 @@ class MediaSession(asyncio.DatagramProtocol):
         self._out_partial = data[whole:]
 
     def queue_mark(self, reached: Callable[[], None]) -> None:
-        """Call `reached()` once everything queued before it has been sent (or at once when
-        nothing is queued). A `clear()` drops marks with the audio: they are never called."""
+        """Call `reached()` once everything queued before it has left the queue: sent, or
+        dropped by `clear()` (at once when nothing is queued)."""
         self._flush_partial()
         if self._out:
             self._out.append(reached)
@@ -107,9 +107,12 @@ class MediaSession(asyncio.DatagramProtocol):
             self._out_partial = b""
 
     def clear(self) -> None:
+        marks = [item for item in self._out if not isinstance(item, bytes)]
         self._out.clear()
         self._out_frames = 0
         self._out_partial = b""
+        for mark in marks:
+            mark()
 
     @property
     def queued_ms(self) -> int:

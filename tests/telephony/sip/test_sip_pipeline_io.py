@@ -92,3 +92,19 @@ async def test_sip_input_says_connected_then_pushes_the_callers_audio() -> None:
     assert isinstance(down[0], ClientConnectedFrame)
     audio = [f for f in down if isinstance(f, InputAudioRawFrame)]
     assert len(audio) >= 5 and all(f.sample_rate == 8000 for f in audio)
+
+
+async def test_drained_waits_for_the_sender_not_a_timer() -> None:
+    """SipControl lets the transfer message finish before it REFERs: `drained()` returns
+    when the sender has sent what was queued, or when barge-in cleared it."""
+    async with udp_peer() as peer, sip_call(peer) as (call, _):
+        await call.send_audio(bytes(320 * 15))  # 300 ms
+        started = asyncio.get_running_loop().time()
+        await asyncio.wait_for(call.drained(), 5)
+        assert asyncio.get_running_loop().time() - started >= 0.25 and call.queued_ms == 0
+        await call.send_audio(bytes(320 * 500))  # 10 s
+        waiting = asyncio.ensure_future(call.drained())
+        await asyncio.sleep(0.1)
+        assert not waiting.done()
+        call.clear()
+        await asyncio.wait_for(waiting, 1)
