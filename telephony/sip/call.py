@@ -110,8 +110,24 @@ class SipCall:
             raise CallEndedError(self.call_id)
         self._media.queue_audio(pcm16_8k)
 
+    def mark(self, reached: Callable[[], None]) -> None:
+        """Call `reached()` once the audio queued so far has been sent or dropped by `clear()`
+        (at once when none is queued). Called from the sender: keep it short."""
+        self._media.queue_mark(reached)
+
+    async def drained(self) -> None:
+        """Until the audio queued so far has been sent (or cleared, or the call has ended)."""
+        done = asyncio.get_running_loop().create_future()
+        self._media.queue_mark(lambda: None if done.done() else done.set_result(None))
+        ender = asyncio.ensure_future(self.ended.wait())
+        try:
+            await asyncio.wait({done, ender}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ender.cancel()
+            done.cancel()
+
     def clear(self) -> None:
-        """Drop queued outbound audio (barge-in)."""
+        """Drop queued outbound audio (barge-in); its marks are called."""
         self._media.clear()
 
     @property
