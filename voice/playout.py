@@ -48,6 +48,7 @@ class VirtualSpeaker(TransportOutput):
         self._tts_open = False
         self._held: list[tuple[float, Frame]] = []  # TTSStoppedFrames waiting to be played
         self._watch: asyncio.Task[None] | None = None
+        self._closed = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -94,6 +95,8 @@ class VirtualSpeaker(TransportOutput):
         self._arm()
 
     def _arm(self) -> None:
+        if self._closed:
+            return  # the call is ending: nothing is left to report as played
         if self._watch is None or self._watch.done():
             self._watch = self.create_task(self._until_played(), name="speaker-watch")
 
@@ -147,6 +150,7 @@ class VirtualSpeaker(TransportOutput):
         return out
 
     async def cleanup(self) -> None:
+        self._closed = True
         if self._watch is not None and not self._watch.done():
             await self.cancel_task(self._watch)
         await super().cleanup()
