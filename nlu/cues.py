@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from nlu.human import asks_for_human
+
 
 class Cue(StrEnum):
     AFFIRM = "affirm"
@@ -20,12 +22,6 @@ class Cue(StrEnum):
     CORRECTION = "correction"
 
 
-_HUMAN = re.compile(
-    r"\b(human|real person|live person|a person|representative|rep|operator|"
-    r"(?:an?|the|your) agent|someone (?:else|real)|somebody|supervisor|manager|"
-    r"talk to (?:a|an|some)one|speak (?:to|with) (?:a|an|some)one)\b",
-    re.IGNORECASE,
-)
 _AFFIRM = re.compile(
     r"^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|correct|right|please do|go ahead|do it|"
     r"confirm(?:ed)?|absolutely|definitely|that's right|that is right|affirmative)\b",
@@ -54,7 +50,7 @@ _GREETING = re.compile(
 def cues(text: str) -> set[Cue]:
     """All cues present in one utterance (may be several, e.g. 'no thanks, bye')."""
     found: set[Cue] = set()
-    if _HUMAN.search(text):
+    if asks_for_human(text):  # a request frame aimed at a person (nlu.human)
         found.add(Cue.HUMAN)
     if _AFFIRM.search(text):
         found.add(Cue.AFFIRM)
