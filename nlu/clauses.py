@@ -37,6 +37,9 @@ _REFUSAL = re.compile(
     r"planning|going|returning|requesting|wanting|after|cancel\w*|paus\w*|upgrad\w*)\b)|"
     r"(?:please\s+)?(?:do\s*n['o]?t|don'?t|dont|do\s+not|never)\s+(?=\w)|"
     r"no\s+need\s+(?:for|to)\b|not\s+(?=(?:the|my|a|an|that|this|those|these|any)\b)|"
+    r"(?:i'?d|i\s+would|we'?d)\s+(?:rather|prefer)\s+not\b|"
+    r"no\s+(?!(?:i|we|it|it'?s|that|that'?s|this|you|thanks|thank|problem|worries|wait|sorry|"
+    r"actually|no|way|need|one|more|longer|rush)\b)(?=[a-z])|"
     r"not\s+(?=\w+(?:\s+\w+)?\W*$)|rather\s+than\b|instead\s+of\b)",
     re.IGNORECASE,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from nlu.clauses import split_clauses
 from nlu.human import asks_for_human
 
 
@@ -22,13 +23,14 @@ class Cue(StrEnum):
     CORRECTION = "correction"
 
 
+_OPENER = r"^\s*(?:(?:actually|oh|well|um+|uh+|hmm+|okay so|so)\W+)*"
 _AFFIRM = re.compile(
-    r"^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|correct|right|please do|go ahead|do it|"
+    _OPENER + r"(yes|yeah|yep|yup|sure|ok(?:ay)?|correct|right|please do|go ahead|do it|"
     r"confirm(?:ed)?|absolutely|definitely|that's right|that is right|affirmative)\b",
     re.IGNORECASE,
 )
 _DENY = re.compile(
-    r"^\s*(no|nope|nah|don't|do not|cancel that|never ?mind|wait|stop|not really|"
+    _OPENER + r"(no|nope|nah|don't|do not|cancel that|never ?mind|wait|stop|not really|"
     r"negative|hold on)\b",
     re.IGNORECASE,
 )
@@ -65,3 +67,17 @@ def cues(text: str) -> set[Cue]:
     if _GREETING.search(text):
         found.add(Cue.GREETING)
     return found
+
+
+_NO_WORRIES = re.compile(r"^\s*no (?:problem|worries)\b", re.IGNORECASE)
+
+
+def plain_yes(text: str) -> bool:
+    """A yes that nothing in the same breath takes back: "yes please", not "yes... no,
+    wait" or "yes, but don't do it yet"."""
+    found = cues(text)
+    if Cue.AFFIRM not in found or Cue.DENY in found:
+        return False
+    later = re.split(r"[,.;!?]+|\s+but\s+", text)[1:]
+    return not any(_DENY.search(piece) and not _NO_WORRIES.match(piece) for piece in later) and not any(
+        c.negated for c in split_clauses(text))

@@ -26,7 +26,7 @@ from dialog.commands.types import (
     StartFlow,
 )
 from dialog.flows.spec import FlowRegistry
-from nlu.cues import Cue, cues
+from nlu.cues import plain_yes
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +62,7 @@ def _check(cmd: Command, ctx: TurnContext, flows: FlowRegistry) -> Command | Non
         spec = flows.get(ctx.flow)
         return cmd if cmd.name in SLOTS and spec is not None and spec.takes(cmd.name) else None
     if isinstance(cmd, Affirm) and ctx.pending is not None:
-        said = cues(ctx.text)
-        return cmd if Cue.AFFIRM in said and Cue.DENY not in said else None
+        return cmd if plain_yes(ctx.text) else None
     if isinstance(cmd, Deny) and cmd.target is not None:
         tools = {tool for spec in flows for tool in spec.confirms}
         return cmd if cmd.target in flows or cmd.target in tools else None

@@ -71,11 +71,11 @@ def run_flow(
     *, confidence: float = 1.0, refusing: frozenset[str] = frozenset(),
 ) -> Reply:
     """Run `spec`'s handler for this turn. A request for the flow lifts the caller's earlier
-    refusal of its tools, except those refused in this same turn (`refusing`)."""
+    refusal of its own change, unless refused in this same turn (`refusing`)."""
     state = session.state
     state.flow = spec.name
     state.said = said_with(said, slots)
-    state.refused -= set(spec.confirms) - refusing
+    state.refused -= set(spec.confirms[:1]) - refusing  # its own change, not an alternative
     reply = spec.handler(res.services, session, entities_from(slots))
     if confidence < 1.0:
         reply.confidence = round(confidence, 3)

@@ -3,13 +3,13 @@ dialog.flowengine.readback). Only a plain yes to exactly what was read back is a
 `Affirm`: a yes that changes something ("yes, but the other order", "yes, cancel the
 jacket" when the socks were read back) is the change, not a yes.
 
-In order: "the other one" -> RejectSlot; the offered alternative asked for ("pause it
-instead") -> StartFlow(alternative); the alternative refused ("I don't want to pause it,
-I want to cancel it") -> Deny(alternative) [+ StartFlow(this flow)]; the action itself
-refused ("I never said cancel") -> Deny(); a detail that differs from the read-back ->
-CorrectSlot; a no that names a sibling flow ("no, I meant my subscription") -> Deny() +
-StartFlow(sibling); a plain yes -> Affirm (+ any new request after it, queued); a plain
-no -> Deny(); anything else: None (unclear: the engine asks once more).
+In order: a no that names a sibling flow ("no, I meant my subscription, not the order")
+-> Deny() + StartFlow(sibling); "the other one" -> RejectSlot; the offered alternative
+asked for ("pause it instead") -> StartFlow(alternative); the alternative refused ("I
+don't want to pause it, I want to cancel it") -> Deny(alternative) [+ StartFlow(this
+flow)]; the action itself refused ("I never said cancel") -> Deny(); a detail that
+differs from the read-back -> CorrectSlot; a plain yes -> Affirm (+ any new request after
+it, queued); a plain no -> Deny(); anything else: None (unclear: the engine asks once more).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dialog.routing import route
 from dialog.rules.base import Resources, Turn
 from dialog.rules.reading import names
 from dialog.rules.slots import slots_of
-from nlu.cues import Cue
+from nlu.cues import Cue, plain_yes
 from nlu.normalize import strip_fillers
 
 
@@ -40,6 +40,12 @@ def read_back_answer(res: Resources, turn: Turn) -> list[Command] | None:
         return None
     reading = turn.reading
     positive = ". ".join(c.body for c in reading.positive)
+    yes = plain_yes(turn.text) and not reading.refused
+    no = Cue.DENY in turn.cues or bool(reading.refused)
+    if flow is not None and (no or reading.correcting) and not yes:
+        sibling = _sibling(res, flow, positive)
+        if sibling is not None:
+            return [Deny(), StartFlow(sibling.name, text=positive)]
     if Cue.CORRECTION in turn.cues and turn.ctx.order_id:
         return [RejectSlot("order_id", turn.ctx.order_id)]
     alternatives = [s for s in res.flows if s.confirms and s.confirms[0] in pending.alternatives]
@@ -55,12 +61,6 @@ def read_back_answer(res: Resources, turn: Turn) -> list[Command] | None:
     changes = _changes(res, turn, pending, flow)
     if changes:
         return changes
-    yes = Cue.AFFIRM in turn.cues and Cue.DENY not in turn.cues and not reading.refused
-    no = Cue.DENY in turn.cues or bool(reading.refused)
-    if flow is not None and (no or reading.correcting) and not yes:
-        sibling = _sibling(res, flow, positive)
-        if sibling is not None:
-            return [Deny(), StartFlow(sibling.name, text=positive)]
     if yes:
         return [Affirm(), *_more(res, turn, flow)]
     return [Deny()] if no else None
