@@ -10,7 +10,7 @@ for every flow that reads back a change: nothing in a flow's own code.
 - `Deny()` + a request for another flow ("no, I meant my subscription"): dropped silently,
   and the new request runs.
 - anything else: an offer (soft) is dropped and the turn is a new request; a read-back is
-  asked once more, then dropped.
+  asked once more, in full (a question about it is answered by what it says), then dropped.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from dialog.types import Reply, Session
 log = logging.getLogger(__name__)
 
 ANYTHING_ELSE = "Is there anything else I can help with?"
-REASK = "Sorry, I need a clear yes or no. Should I go ahead?"
+REASK = "Sorry, I need a clear yes or no."
 
 
 def answer(res: Resources, session: Session, ctx: TurnContext, commands: list[Command],
@@ -76,8 +76,9 @@ def answer(res: Resources, session: Session, ctx: TurnContext, commands: list[Co
     if pending.soft or pending.asked >= 2:
         state.pending = None
         return None  # treat this turn as a new request
-    pending.asked = 2
-    return Reply(text=REASK, intent=f"confirm_{pending.tool}", confidence=1.0)
+    pending.asked = 2  # asked again in full: a question about it ("how much more is that?")
+    return Reply(text=f"{REASK} {pending.question}", intent=f"confirm_{pending.tool}",
+                 confidence=1.0)
 
 
 def _alternative(res: Resources, pending: PendingAction, name: str) -> PendingAction | None:

@@ -185,3 +185,13 @@ def test_a_refusal_holds_until_the_caller_asks_for_that_flow() -> None:
     session.state.pending = None
     turn(eng, session, "nap it", StartFlow("nap"))
     assert "nap" not in session.state.refused
+
+
+def test_a_frustration_slide_hands_over_at_the_second_failure_not_the_third() -> None:
+    from dialog.escalation import frustrated
+
+    assert frustrated(1, [-0.3, -0.6]) is None  # one failure is not a slide
+    assert frustrated(2, [0.0, 0.0]) is None  # neutral misunderstanding waits for the third
+    assert frustrated(2, [-0.5, -0.2]) is None  # negative but recovering
+    reason = frustrated(2, [-0.2, -0.7])
+    assert reason is not None and "falling" in reason
