@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from nlu.clauses import split_clauses
 from nlu.human import asks_for_human
 
 
@@ -69,15 +68,18 @@ def cues(text: str) -> set[Cue]:
     return found
 
 
-_NO_WORRIES = re.compile(r"^\s*no (?:problem|worries)\b", re.IGNORECASE)
+# after the yes: a word that takes it back ("yeah no", "yes, but not today", "yes... wait")
+_TAKEN_BACK = re.compile(
+    r"\b(?:no|nope|nah|not|don'?t|do not|never|wait|stop|hold on|cancel that)\b(?!\s+(?:problem|worries)\b)",
+    re.IGNORECASE,
+)
 
 
 def plain_yes(text: str) -> bool:
-    """A yes that nothing in the same breath takes back: "yes please", not "yes... no,
-    wait" or "yes, but don't do it yet"."""
+    """A yes that nothing in the same breath takes back: "yes please", "yes, no problem";
+    not "yeah no", "yes... no, wait" or "yes, but don't do it yet"."""
     found = cues(text)
-    if Cue.AFFIRM not in found or Cue.DENY in found:
+    affirm = _AFFIRM.search(text)
+    if affirm is None or Cue.DENY in found:
         return False
-    later = re.split(r"[,.;!?]+|\s+but\s+", text)[1:]
-    return not any(_DENY.search(piece) and not _NO_WORRIES.match(piece) for piece in later) and not any(
-        c.negated for c in split_clauses(text))
+    return not _TAKEN_BACK.search(text[affirm.end():])

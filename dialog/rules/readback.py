@@ -3,13 +3,15 @@ dialog.flowengine.readback). Only a plain yes to exactly what was read back is a
 `Affirm`: a yes that changes something ("yes, but the other order", "yes, cancel the
 jacket" when the socks were read back) is the change, not a yes.
 
-In order: a no that names a sibling flow ("no, I meant my subscription, not the order")
--> Deny() + StartFlow(sibling); "the other one" -> RejectSlot; the offered alternative
+In order: an answer that names a sibling flow ("no, I meant my subscription, not the
+order", or even "yes, cancel the subscription" when the order was read back) -> Deny() +
+StartFlow(sibling); "the other one" -> RejectSlot; the offered alternative
 asked for ("pause it instead") -> StartFlow(alternative); the alternative refused ("I
 don't want to pause it, I want to cancel it") -> Deny(alternative) [+ StartFlow(this
 flow)]; the action itself refused ("I never said cancel") -> Deny(); a detail that
-differs from the read-back -> CorrectSlot; a plain yes -> Affirm (+ any new request after
-it, queued); a plain no -> Deny(); anything else: None (unclear: the engine asks once more).
+differs from the read-back -> CorrectSlot; a plain yes -> Affirm, a no -> Deny() (either
+with any new request in a later clause: "no, but where is my jacket?"); anything else:
+None (unclear: the engine asks once more).
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ from dialog.routing import route
 from dialog.rules.base import Resources, Turn
 from dialog.rules.reading import names
 from dialog.rules.slots import slots_of
-from nlu.cues import Cue, plain_yes
+from nlu.clauses import Clause
+from nlu.cues import Cue, cues, plain_yes
 from nlu.normalize import strip_fillers
+
+BARE_ANSWER_WORDS = 3  # "yes please", "no thanks": the answer, not a request
 
 
 def read_back_answer(res: Resources, turn: Turn) -> list[Command] | None:
@@ -39,16 +44,18 @@ def read_back_answer(res: Resources, turn: Turn) -> list[Command] | None:
     if pending is None:
         return None
     reading = turn.reading
-    positive = ". ".join(c.body for c in reading.positive)
+    alternatives = [s for s in res.flows if s.confirms and s.confirms[0] in pending.alternatives]
+    kin = [s for s in res.flows if flow is not None and flow.required_words is not None
+           and s.required_words is flow.required_words]  # siblings: "yes, the subscription"
+    answer, others = _answer_and_others(turn, [f for f in (flow, *alternatives, *kin) if f])
+    positive = ". ".join(c.body for c in answer)
     yes = plain_yes(turn.text) and not reading.refused
     no = Cue.DENY in turn.cues or bool(reading.refused)
-    if flow is not None and (no or reading.correcting) and not yes:
-        sibling = _sibling(res, flow, positive)
-        if sibling is not None:
-            return [Deny(), StartFlow(sibling.name, text=positive)]
+    sibling = _sibling(res, flow, positive) if flow is not None else None
+    if sibling is not None:  # even after a yes: "yes, cancel the subscription" is not the order
+        return [Deny(), StartFlow(sibling.name, text=positive)]
     if Cue.CORRECTION in turn.cues and turn.ctx.order_id:
         return [RejectSlot("order_id", turn.ctx.order_id)]
-    alternatives = [s for s in res.flows if s.confirms and s.confirms[0] in pending.alternatives]
     for alt in alternatives:
         if alt.name not in reading.refused and names(alt, positive):
             return [StartFlow(alt.name, text=positive)]
@@ -58,20 +65,37 @@ def read_back_answer(res: Resources, turn: Turn) -> list[Command] | None:
         return [*refused_alts, *again]
     if flow is not None and flow.name in reading.refused:
         return [Deny()]
-    changes = _changes(res, turn, pending, flow)
+    changes = _changes(res, turn, positive, pending, flow)
     if changes:
         return changes
     if yes:
-        return [Affirm(), *_more(res, turn, flow)]
-    return [Deny()] if no else None
+        return [Affirm(), *_more(res, turn, others, flow)]
+    return [Deny(), *_more(res, turn, others, flow)] if no else None
 
 
-def _changes(res: Resources, turn: Turn, pending: PendingView,
+def _answer_and_others(turn: Turn, about: list[FlowSpec]) -> tuple[list[Clause], list[Clause]]:
+    """The clauses answering the read-back, and those asking for something else ("yes,
+    and also tell me when my headset arrived"): a clause that asks on its own, is more
+    than a bare yes/no, and names neither the read-back's flow nor its alternatives."""
+    asks = {id(c) for c in turn.reading.requests()}
+    answer: list[Clause] = []
+    others: list[Clause] = []
+    for clause in turn.reading.positive:
+        bare = len(clause.text.split()) <= BARE_ANSWER_WORDS and cues(clause.text) & {
+            Cue.AFFIRM, Cue.DENY}
+        if id(clause) in asks and not bare and not any(names(f, clause.body) for f in about):
+            others.append(clause)
+        else:
+            answer.append(clause)
+    return answer, others
+
+
+def _changes(res: Resources, turn: Turn, answer: str, pending: PendingView,
              flow: FlowSpec | None) -> list[Command]:
-    """Details the caller gave that the read-back does not contain."""
-    if flow is None:
+    """Details in the answer that the read-back does not contain."""
+    if flow is None or not answer:
         return []
-    slots = slots_of(res.services, turn.entities, turn.reading.context, flow)
+    slots = slots_of(res.services, res.services.entities(answer), answer, flow)
     question = pending.question.lower()
     return [CorrectSlot(k, v, text=turn.reading.text) for k, v in slots.items()
             if k in ("order_id", "product", "date", "tier", "plan", "amount")
@@ -97,10 +121,10 @@ def _sibling(res: Resources, flow: FlowSpec, text: str) -> FlowSpec | None:
                  and any(w in text.lower() for w in s.choice_words)), None)
 
 
-def _more(res: Resources, turn: Turn, flow: FlowSpec | None) -> list[Command]:
-    """"Yes, and also reset my password": a request in a later clause, for afterwards.
+def _more(res: Resources, turn: Turn, later: list[Clause],
+          flow: FlowSpec | None) -> list[Command]:
+    """"Yes, and also reset my password": requests in other clauses, for afterwards.
     Never the read-back's own flow or a sibling of it ("yes, cancel it")."""
-    later = [c for c in turn.reading.requests() if c is not turn.reading.clauses[0]]
     if not later:
         return []
     texts = [strip_fillers(c.body) for c in later]

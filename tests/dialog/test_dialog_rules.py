@@ -168,3 +168,17 @@ def test_the_generator_always_answers_and_changes_no_state() -> None:
     assert commands == [StartFlow("order_status", {"order_id": "10288"},
                                   text="where is order 10288?", confidence=0.9)]
     assert repr(session.state) == before
+
+
+def test_a_request_after_the_answer_is_kept_for_afterwards_and_changes_nothing() -> None:
+    session = Session(call_id="r12")
+    _cancel_socks(session)
+    yes = read_back_answer(resources(), turn(session, "yes please, and also where is my rain jacket?"))
+    assert yes is not None and yes[0] == Affirm()
+    assert [(c.flow, c.slots) for c in yes[1:] if isinstance(c, StartFlow)] == [
+        ("order_status", {"product": "Rain Jacket"})]
+    no = read_back_answer(resources(), turn(session, "no, but can you reset my password?"))
+    assert no is not None and no[0] == Deny()
+    assert [c.flow for c in no[1:] if isinstance(c, StartFlow)] == ["reset_password"]
+    switched = read_back_answer(resources(), turn(session, "yes, cancel my subscription"))
+    assert switched == [Deny(), StartFlow("cancel_subscription", text="yes. cancel my subscription")]
