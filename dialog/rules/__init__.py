@@ -8,11 +8,12 @@ answers; the order is the precedence:
  4. read_back_answer   the answer to a pending read-back: Affirm / Deny / a repair
  5. correction         "no, the other order", "sorry, I meant 10251": RejectSlot / CorrectSlot
  6. awaited_detail     the detail an open question waited for: SetSlot
- 7. goodbye            goodbye or a short thanks: Goodbye
- 8. greeting           hello: Greeting
- 9. short_ack          a bare yes/no with nothing pending: Affirm / Deny
-10. order_follow_up    "which carrier?" right after an order's status: StartFlow(order_status)
-11. requests           new requests, with refusals: Deny(flow)..., StartFlow... / Clarify / KnowledgeQuestion
+ 7. stop_flow          "never mind" while a question or a queued request is open: CancelFlow
+ 8. goodbye            goodbye or a short thanks: Goodbye
+ 9. greeting           hello: Greeting
+10. short_ack          a bare yes/no with nothing pending: Affirm / Deny
+11. order_follow_up    "which carrier?" right after an order's status: StartFlow(order_status)
+12. requests           new requests, with refusals: Deny(flow)..., StartFlow... / Clarify / KnowledgeQuestion
 
 A pending question (4, 6) comes before small talk and new requests; repairs (4, 5) before
 a plain detail, so "no, the other one" is not taken as a no. The commands go through
@@ -32,6 +33,7 @@ from dialog.rules.talk import (
     human_request,
     nothing_said,
     short_ack,
+    stop_flow,
     survey_answer,
 )
 from dialog.rules.tasks import awaited_detail, correction, order_follow_up, requests
@@ -45,6 +47,7 @@ RULES: tuple[Rule, ...] = (
     read_back_answer,
     correction,
     awaited_detail,
+    stop_flow,
     goodbye,
     greeting,
     short_ack,

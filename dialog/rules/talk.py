@@ -3,8 +3,11 @@ hello and short yes/no acknowledgements."""
 
 from __future__ import annotations
 
+import re
+
 from dialog.commands import (
     Affirm,
+    CancelFlow,
     Clarify,
     Command,
     Deny,
@@ -17,6 +20,14 @@ from dialog.flows.csat import score_of
 from dialog.rules.base import Resources, Turn
 from nlu.cues import Cue
 
+# "never mind" while a question or a queued request is open: stop it, not "no"
+_STOP_WORDS = (r"never\s*mind|forget\s+(?:it|about\s+it|that)|skip\s+(?:it|that)|scratch\s+that|"
+               r"doesn'?t\s+matter|drop\s+it|leave\s+it")
+_STOP = re.compile(
+    rf"^\W*(?:(?:oh|ok|okay|actually|no|well)\W+)*(?:{_STOP_WORDS})"
+    rf"(?:\W+(?:{_STOP_WORDS}|then|thanks|thank\s+you|please))*\W*$",
+    re.IGNORECASE,
+)
 ACK_MAX_WORDS = 3  # "yes", "no thanks": acknowledged, not classified
 THANKS_MAX_WORDS = 4  # "thanks a lot" ends the call; "thanks, and where is..." does not
 
@@ -38,6 +49,13 @@ def survey_answer(res: Resources, turn: Turn) -> list[Command] | None:
 def human_request(res: Resources, turn: Turn) -> list[Command] | None:
     """"A real person, please" (nlu.human): a handoff, whatever else is going on."""
     return [HumanHandoff("caller asked for a human")] if Cue.HUMAN in turn.cues else None
+
+
+def stop_flow(res: Resources, turn: Turn) -> list[Command] | None:
+    """"Never mind" while a flow waits for a detail or requests are queued: CancelFlow."""
+    if (turn.ctx.awaiting or turn.ctx.queued) and _STOP.match(turn.text):
+        return [CancelFlow()]
+    return None
 
 
 def goodbye(res: Resources, turn: Turn) -> list[Command] | None:

@@ -182,3 +182,14 @@ def test_a_request_after_the_answer_is_kept_for_afterwards_and_changes_nothing()
     assert [c.flow for c in no[1:] if isinstance(c, StartFlow)] == ["reset_password"]
     switched = read_back_answer(resources(), turn(session, "yes, cancel my subscription"))
     assert switched == [Deny(), StartFlow("cancel_subscription", text="yes. cancel my subscription")]
+
+
+def test_never_mind_stops_an_open_question_but_is_only_a_no_otherwise() -> None:
+    from dialog.commands import CancelFlow
+    from dialog.rules.talk import stop_flow
+
+    session = Session(call_id="r13")
+    assert stop_flow(resources(), turn(session, "oh forget it")) is None  # nothing open
+    session.state.awaiting_flow = "order_status"
+    assert stop_flow(resources(), turn(session, "oh forget it")) == [CancelFlow()]
+    assert stop_flow(resources(), turn(session, "forget it, where is my jacket")) is None
