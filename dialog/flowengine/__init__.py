@@ -54,7 +54,8 @@ class FlowEngine:
         commands = commands or [Clarify()]
         if any(isinstance(c, HumanHandoff) for c in commands):
             reason = next(c.reason for c in commands if isinstance(c, HumanHandoff))
-            state.queue.clear()
+            state.queue.clear()  # everything open is left to the person: no later "yes"
+            state.pending, state.awaiting_flow = None, None
             return handoff(session, reason, self.res.services)
         if ctx.survey_pending:
             score = next((c.value for c in commands

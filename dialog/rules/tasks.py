@@ -16,8 +16,10 @@ from dialog.commands import (
     SetSlot,
     StartFlow,
 )
+from dialog.flows.spec import FlowSpec
 from dialog.routing import route
 from dialog.rules.base import Resources, Turn
+from dialog.rules.reading import named_flows
 from dialog.rules.slots import slots_of
 from nlu.clauses import Clause
 from nlu.cues import Cue
@@ -41,9 +43,18 @@ def correction(res: Resources, turn: Turn) -> list[Command] | None:
         return [RejectSlot("order_id", turn.ctx.order_id)]
     if not turn.reading.correcting:
         return None
-    fixed = " ".join(c.body for c in turn.reading.positive if c.correcting)
+    fixing = [c for c in turn.reading.positive if c.correcting]
+    asks = {id(c) for c in turn.reading.requests()}
+    if any(id(c) in asks and _names_other(res, spec, c.body) for c in fixing):
+        return None  # "sorry, where is order 10251?" after a cancellation: a new request
+    fixed = " ".join(c.body for c in fixing)
     slots = slots_of(res.services, res.services.entities(fixed), fixed, spec)
     return [CorrectSlot(k, v, text=turn.reading.text) for k, v in slots.items()] or None
+
+
+def _names_other(res: Resources, spec: FlowSpec, text: str) -> bool:
+    named = named_flows(res.flows, text)
+    return bool(named) and spec.name not in named
 
 
 def awaited_detail(res: Resources, turn: Turn) -> list[Command] | None:

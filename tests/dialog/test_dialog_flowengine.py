@@ -165,6 +165,8 @@ def test_a_person_request_drops_everything_open() -> None:
     turn(eng, session, "", StartFlow("wipe", {"order_id": "5"}), StartFlow("look"))
     reply = turn(eng, session, "a human", HumanHandoff())
     assert reply.escalate and not session.state.queue and not ran
+    assert session.state.pending is None  # a "yes" after the handoff confirms nothing
+    assert turn(eng, session, "yes", Affirm()).intent == "ack" and not ran
 
 
 def test_never_mind_stops_the_flow_and_the_queue() -> None:

@@ -193,3 +193,11 @@ def test_never_mind_stops_an_open_question_but_is_only_a_no_otherwise() -> None:
     session.state.awaiting_flow = "order_status"
     assert stop_flow(resources(), turn(session, "oh forget it")) == [CancelFlow()]
     assert stop_flow(resources(), turn(session, "forget it, where is my jacket")) is None
+
+
+def test_an_apology_before_a_new_request_is_not_a_correction_of_the_last_flow() -> None:
+    session = Session(call_id="r14")
+    session.state.flow = "cancel_order"
+    assert correction(resources(), turn(session, "sorry, where is order 10251?")) is None
+    assert correction(resources(), turn(session, "sorry, cancel 10251 instead")) == [
+        CorrectSlot("order_id", "10251", text="cancel 10251 instead")]
