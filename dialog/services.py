@@ -10,7 +10,7 @@ from dialog.tools import ToolBox
 from dialog.types import Session
 from kb.adapters import BillingStore, Customer, CustomerStore, OrderStore
 from kb.policy import ReturnPolicy
-from nlu.entities import Entities, extract
+from nlu.entities import TIER_ALIASES, Entities, extract
 
 
 @dataclass
@@ -22,6 +22,12 @@ class Services:
     return_policy: ReturnPolicy
     today: Callable[[], dt.date] = dt.date.today
     product_names: list[str] = field(default_factory=list)
+    plan_names: list[str] = field(default_factory=list)
+
+    def tier_words(self) -> list[str]:
+        """Membership tiers as callers say them (the return policy's, and "premium")."""
+        known = list(self.return_policy.windows) if self.return_policy is not None else []
+        return known + list(TIER_ALIASES)
 
     def entities(self, text: str) -> Entities:
         return extract(text, self.today(), self.product_names)
