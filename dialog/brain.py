@@ -12,6 +12,7 @@ goodbye and greetings > a confident transactional intent > a grounded knowledge 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from dialog import replies
 from dialog.escalation import handoff, should_escalate
@@ -23,6 +24,7 @@ from dialog.rules import Resources, Turn, decide
 from dialog.services import Services
 from dialog.types import Reply, Session
 from nlu.cues import cues
+from nlu.expect import asked_for
 from nlu.intent import IntentClassifier
 from nlu.sentiment import sentiment
 
@@ -84,7 +86,10 @@ class Brain:
         return self._say(session, reply)
 
     def _decide(self, session: Session, text: str, *, dtmf: bool = False) -> Reply:
-        turn = Turn(session, text, cues(text), extract=self.services.entities, dtmf=dtmf)
+        # the caller's words are read as the detail the agent asked for last (nlu.expect)
+        asked = next((said for who, said in reversed(session.history[:-1]) if who == "agent"), "")
+        extract = partial(self.services.entities, expect=asked_for(asked))
+        turn = Turn(session, text, cues(text), extract=extract, dtmf=dtmf)
         return decide(self.resources, turn)
 
     @staticmethod
@@ -114,5 +119,7 @@ class Brain:
 
     def _say(self, session: Session, reply: Reply) -> Reply:
         session.history.append(("agent", reply.text))
+        if reply.expect is None:
+            reply.expect = asked_for(reply.text)
         return reply
 

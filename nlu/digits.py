@@ -101,12 +101,9 @@ def _split_tail(toks: list[_Tok], followed_by_word: bool) -> list[_Tok]:
     return toks
 
 
-def _read(text: str, run: list[_Tok], min_digits: int) -> tuple[int, int, str] | None:
-    """The digits a run dictates, as (start, end, digits), or None if it is not a dictation."""
-    toks = _trim(run)
-    if toks:
-        followed = re.match(r"[\s,.\-]*[A-Za-z]", text[toks[-1].end :]) is not None
-        toks = _trim(_split_tail(toks, followed))
+def _spell(toks: list[_Tok]) -> str | None:
+    """The digits of a trimmed run, or None if a homophone stands where the run is too
+    short (fewer than three real digits) to be a dictation."""
     real = sum(1 for t in toks if t.digit is not None or t.low in _ZERO)
     out: list[str] = []
     repeat = 1
@@ -120,24 +117,58 @@ def _read(text: str, run: list[_Tok], min_digits: int) -> tuple[int, int, str] |
         elif digit is None and real >= 3:
             digit = _HOMOPHONES.get(tok.low)
         if digit is None:
-            return None  # a homophone where the run is too short to be a dictation
+            return None
         out.append(digit * repeat)
         repeat = 1
-    digits = "".join(out)
-    if len(digits) < max(2, min_digits) or not any(t.digit for t in toks):
+    return "".join(out)
+
+
+def _with_edges(text: str, toks: list[_Tok], core: list[_Tok], lengths: range | None) -> list[_Tok]:
+    """A homophone at a run's edge is a digit only when the context says so: the digits
+    then make the expected length ('for 3 0 0 for' when a zip code was asked for), or,
+    with no length expected, it closes the utterance ('1 0 too 3 for.')."""
+    first, last = toks.index(core[0]), toks.index(core[-1])
+    lead = toks[first - 1] if first > 0 and toks[first - 1].low in _HOMOPHONES else None
+    trail = toks[last + 1] if last + 1 < len(toks) and toks[last + 1].low in _HOMOPHONES else None
+    if lengths is None:
+        closes = trail is not None and re.fullmatch(r"[\s,.!?]*", text[trail.end :]) is not None
+        return [*core, trail] if closes and trail is not None else core
+    options = [core, [*core, trail] if trail else None, [lead, *core] if lead else None,
+               [lead, *core, trail] if lead and trail else None]
+    for option in options:
+        spelled = _spell(option) if option else None
+        if option and spelled is not None and len(spelled) in lengths:
+            return option
+    return core
+
+
+def _read(text: str, run: list[_Tok], min_digits: int,
+          lengths: range | None) -> tuple[int, int, str] | None:
+    """The digits a run dictates, as (start, end, digits), or None if it is not a dictation."""
+    toks = [t for t in run if t.low not in _FILLERS]
+    core = _trim(toks)
+    if core:
+        followed = re.match(r"[\s,.\-]*[A-Za-z]", text[toks[-1].end :]) is not None
+        core = _trim(_split_tail(core, followed))
+    if not core:
         return None
-    return toks[0].start, toks[-1].end, digits
+    core = _with_edges(text, toks, core, lengths)
+    digits = _spell(core)
+    if digits is None or len(digits) < max(2, min_digits) or not any(t.digit for t in core):
+        return None
+    return core[0].start, core[-1].end, digits
 
 
-def join_digit_runs(text: str, *, min_digits: int = 3) -> str:
+def join_digit_runs(text: str, *, min_digits: int = 3, lengths: range | None = None) -> str:
     """'one oh two five one' -> '10251'; '1 0 to 5 1' -> '10251'; 'double five 0' -> '550'.
 
     A run must dictate at least `min_digits` digits (2 when a numeric slot is expected);
-    shorter ones ("two or three", "3 to 5 days") are left as they were said."""
+    shorter ones ("two or three", "3 to 5 days") are left as they were said. `lengths`:
+    the digit counts of the slot the agent asked for, which decides the run's edges."""
     out: list[str] = []
     pos = 0
     for run in _runs(text):
-        read = _read(text, run, min_digits)
+        read = _read(text, run, min_digits, lengths)
         if read is None:
             continue
         start, end, digits = read

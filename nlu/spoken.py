@@ -27,8 +27,11 @@ _SLOT_DIGITS = {Expect.ORDER_ID: ORDER_ID_DIGITS, Expect.PHONE: PHONE_DIGITS, Ex
 
 _OH_BETWEEN = re.compile(r"(?<=\d)\s+(?:oh|o)\s+(?=\d)", re.I)
 _ORDER_CUE = re.compile(
-    r"\b(?:order|ord|#)(?:\s+(?:number|no|id))?(?:\s+(?:is|was|it's))?[\s,:#]*", re.I
+    r"\b(?:order|ord|#)(?:\s+(?:number|no|id))?[\s,:#]*(?:(?:is|was|it's|it is|that's)[\s,:#]*)?",
+    re.I,
 )
+# An utterance about an order: cardinal groups of five digits or more are its number.
+_ORDER_TOPIC = re.compile(r"\b(?:orders?|package|parcel|delivery|shipment|tracking)\b", re.I)
 
 _SEP = r"\s*(?:dot|period|point|underscore|dash|hyphen|[._-])\s*"
 _TLD = r"(?:com|net|org|edu|gov|io|co|us|uk|ca|info|biz|me)"
@@ -59,14 +62,17 @@ _BARE_PRICE = re.compile(r"(?<![\d.$])\b(\d{1,4})\s+(\d{2})\b(?![\d.])")
 
 def written(text: str, expect: Expect | None = None) -> str:
     """The caller's words with spoken numbers, emails and money written out."""
-    numeric = expect in NUMERIC
-    out = join_digit_runs(text, min_digits=2 if numeric else 3)
+    least = 2 if expect in NUMERIC else 3
+    lengths = _SLOT_DIGITS.get(expect) if expect is not None else None
+    out = join_digit_runs(text, min_digits=least, lengths=lengths)
     out = alpha2digit(out, "en", threshold=0 if expect is not None else 3)
     out = _OH_BETWEEN.sub(" 0 ", out)
-    out = join_digit_runs(out, min_digits=2 if numeric else 3)
+    out = join_digit_runs(out, min_digits=least, lengths=lengths)
     if expect in _SLOT_DIGITS:
         out = join_groups(out, _SLOT_DIGITS[expect])
     out = _after_order_cue(out)
+    if _ORDER_TOPIC.search(out):
+        out = join_groups(out, range(5, ORDER_ID_DIGITS.stop), max_group=3)
     out = join_groups(out, PHONE_DIGITS)  # '555, 0100, 002' is a phone number anywhere
     out = spoken_emails(out)
     return spoken_money(out, expect)

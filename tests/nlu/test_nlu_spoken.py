@@ -40,6 +40,8 @@ def test_digit_runs(said: str, expected: str) -> None:
         ("1 0 2 9 0 for me", "10290 for me"),  # a homophone at the end of a run is a word
         ("1 0 2 5 1 for 2 shirts", "10251 for 2 shirts"),  # "for" + one digit + words
         ("to 1 0 2 5 1", "to 10251"),  # ... and at the start
+        ("1 0 too 3 for", "10234"),  # ... unless it closes the utterance
+        ("it's 1 0 too 3 for.", "it's 10234."),
         ("in 3 to 5 days", "in 3 to 5 days"),  # two digits are no dictation
         ("I want to cancel", "I want to cancel"),
         ("oh, one more thing", "oh, one more thing"),
@@ -158,6 +160,35 @@ def test_money(said: str, expect: Expect | None, expected: str) -> None:
 
 def test_money_keeps_written_prices() -> None:
     assert spoken_money("I paid $199.00") == "I paid $199.00"
+
+
+@pytest.mark.parametrize(
+    ("said", "expect", "expected"),
+    [
+        ("for 3 0 0 for", Expect.ZIP, "43004"),  # both edges make the five digits asked for
+        ("my zip is for 3 0 0 4", Expect.ZIP, "my zip is 43004"),
+        ("four three double oh four", Expect.ZIP, "43004"),
+        ("1 0 2 9 0 for", Expect.ORDER_ID, "10290 for"),  # five digits already: a word
+        ("1 0 2 9 0 for me", Expect.ORDER_ID, "10290 for me"),
+    ],
+)
+def test_edge_homophones_decided_by_the_expected_length(said: str, expect: Expect,
+                                                         expected: str) -> None:
+    assert written(said, expect) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("where is my package, it's ten two sixty three", "where is my package, it's 10263"),
+        ("the order number, it's ten two fifty one", "the order number, it's 10251"),
+        ("can you check my order ten two seventy", "can you check my order 10270"),
+        ("I ordered two shirts for forty nine ninety nine", "I ordered two shirts for 49 99"),
+        ("my delivery from May 5 2026", "my delivery from May 5 2026"),
+    ],
+)
+def test_cardinal_groups_in_an_utterance_about_an_order(said: str, expected: str) -> None:
+    assert written(said) == expected
 
 
 def test_plain_sentences_pass_unchanged() -> None:
