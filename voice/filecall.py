@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,9 @@ from voice.recording import CallRecorder
 
 log = logging.getLogger(__name__)
 FRAME_MS = 20
+# A caller who answers what they hear: given the turns so far, the next utterance, or None
+# to stop talking.
+CallerScript = Callable[[list[TurnRecord]], "np.ndarray | None"]
 
 
 class TurnCollector:
@@ -57,7 +61,7 @@ class FileCallResult:
 async def run_file_call(
     services: VoiceServices,
     cache: SpeechCache,
-    audio: np.ndarray | list[np.ndarray],
+    audio: np.ndarray | list[np.ndarray] | CallerScript,
     sample_rate_hz: int,
     *,
     observer: CallObserver | None = None,
@@ -69,12 +73,18 @@ async def run_file_call(
     talk_over_greeting_after_s: float | None = None,
     recorder: CallRecorder | None = None,
     bridge: CallBridge | None = None,
+    await_turn_s: float | None = None,
 ) -> FileCallResult:
     """`audio`: float32 mono in [-1, 1] at `sample_rate_hz` (any rate); a list of
-    utterances is a conversation: each is said once the agent has finished answering.
+    utterances is a conversation: each is said once the agent has finished answering; a
+    `CallerScript` picks each utterance from the turns so far (it must not block).
 
     By default the caller waits for the greeting to finish; with
     `talk_over_greeting_after_s` the caller starts talking that long into it (barge-in).
+    With `await_turn_s`, each utterance also waits (that long at most) for the pipeline to
+    take it as a caller turn before the agent's quiet counts: on a loaded CPU the turn may
+    still be in speech-to-text when the tail silence ends, and the next line would then
+    talk over the reply.
     """
     call_id = call_id or uuid.uuid4().hex
     collector = TurnCollector()
@@ -104,12 +114,18 @@ async def run_file_call(
                     await asyncio.sleep(0.01)
                 await asyncio.sleep(talk_over_greeting_after_s)
         silence = np.zeros(int(tail_silence_s * sample_rate_hz), dtype=np.int16)
-        for i, utterance in enumerate(audio if isinstance(audio, list) else [audio]):
+        script = audio if callable(audio) else _in_order(audio)
+        i = 0
+        while (utterance := script(collector.turns)) is not None:
             pcm = (np.clip(utterance, -1, 1) * 32767).astype(np.int16)
             if i == 0:
                 stream_started_at = time.monotonic()
+            turns_before = ctx.caller_turns
             await _stream(call.worker, np.concatenate([pcm, silence]), sample_rate_hz, speed)
+            if await_turn_s is not None:
+                await _wait_turn(ctx, turns_before, await_turn_s)
             await _wait_quiet(ctx, speaker, speed)
+            i += 1
     finally:
         await call.worker.queue_frame(EndFrame())
         try:
@@ -119,6 +135,11 @@ async def run_file_call(
     return FileCallResult(call_id=call_id, turns=collector.turns, reply_audio=speaker.render(),
                           out_rate_hz=speaker.out_rate_hz, first_audio_times=speaker.first_audio_times,
                           stream_started_at=stream_started_at, cut_times=speaker.cut_times)
+
+
+def _in_order(audio: np.ndarray | list[np.ndarray]) -> CallerScript:
+    lines = iter(audio if isinstance(audio, list) else [audio])
+    return lambda _turns: next(lines, None)
 
 
 async def _stream(worker: Any, pcm: np.ndarray, rate: int, speed: float) -> None:
@@ -131,6 +152,12 @@ async def _stream(worker: Any, pcm: np.ndarray, rate: int, speed: float) -> None
         delay = t0 + (i + 1) * FRAME_MS / 1000 / speed - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+
+
+async def _wait_turn(ctx: CallContext, turns_before: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while ctx.caller_turns == turns_before and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
 
 
 async def _wait_quiet(ctx: CallContext, speaker: VirtualSpeaker, speed: float,

@@ -22,6 +22,7 @@ from voice.endpoint import end_of_turn
 from voice.events import TurnRecord
 from voice.frames import UserTurnFrame
 from voice.media.audio import StreamResampler, downmix, pcm16_to_float
+from voice.stt_hints import prompt_for
 from voice.timing import TurnTiming
 from voice.turns import RATE_HZ, WINDOW_SAMPLES, TurnEvent, TurnTaker
 
@@ -133,7 +134,8 @@ class TurnProcessor(FrameProcessor):
     async def _transcribe(self, audio: np.ndarray, last_voice: int) -> tuple[str, float]:
         if self._draft is not None and self._draft[0] == last_voice:
             return self._draft[1], self._draft[2]
-        result = await asyncio.to_thread(self._models.stt.transcribe, audio)
+        prompt = prompt_for(self._ctx.expect)  # primed for the detail the agent asked for
+        result = await asyncio.to_thread(self._models.stt.transcribe, audio, prompt)
         self._draft = (last_voice, result.text, result.decode_s)
         return result.text, result.decode_s
 
