@@ -26,6 +26,7 @@ from dialog.rules import Resources as RuleResources
 from dialog.rules import RuleGenerator
 from dialog.services import Services
 from dialog.types import Reply, Session
+from nlu.expect import asked_for
 from nlu.intent import IntentClassifier
 from nlu.sentiment import sentiment
 
@@ -128,5 +129,7 @@ class Brain:
 
     def _say(self, session: Session, reply: Reply) -> Reply:
         session.history.append(("agent", reply.text))
+        if reply.expect is None:
+            reply.expect = asked_for(reply.text)
         return reply
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialog.types import DialogEngine, Session
+from nlu.expect import Expect
 from voice.config import VoiceConfig
 from voice.events import CallObserver, NullObserver
 from voice.speech_models import SpeechModels
@@ -38,6 +39,9 @@ class CallContext:
     started_at: float = field(default_factory=time.time)
     agent_turns: int = 0
     caller_turns: int = 0
+    # the detail the agent's last reply asked for (Reply.expect): the recognizer is primed
+    # for it on the caller's next turn (voice.stt_hints)
+    expect: Expect | None = None
 
     def __post_init__(self) -> None:
         if self.session is None:

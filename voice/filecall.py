@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 FRAME_MS = 20
 QUIET_TIMEOUT_S = 60.0  # longest wait for the agent to finish
 RECORD_TIMEOUT_S = 3.0  # a decided turn reaches the dialog at once, unless it had no words
+# A caller who answers what they hear: given the turns so far, the next utterance, or None
+# to stop talking.
+CallerScript = Callable[[list[TurnRecord]], "np.ndarray | None"]
 
 
 class TurnCollector:
@@ -69,7 +72,7 @@ class FileCallResult:
 async def run_file_call(
     services: VoiceServices,
     cache: SpeechCache,
-    audio: np.ndarray | list[np.ndarray],
+    audio: np.ndarray | list[np.ndarray] | CallerScript,
     sample_rate_hz: int,
     *,
     observer: CallObserver | None = None,
@@ -83,11 +86,14 @@ async def run_file_call(
     bridge: CallBridge | None = None,
 ) -> FileCallResult:
     """`audio`: float32 mono in [-1, 1] at `sample_rate_hz` (any rate); a list of
-    utterances is a conversation: each is said once the agent has finished answering.
+    utterances is a conversation: each is said once the agent has finished answering; a
+    `CallerScript` picks each utterance from the turns so far (it must not block).
 
     By default the caller waits for the greeting to finish; with
     `talk_over_greeting_after_s` the caller starts talking that long into it (barge-in).
-    A goodbye from the agent ends the call (the rest of the script is not said).
+    A goodbye from the agent ends the call (the rest of the script is not said). Each
+    utterance waits for its turn decision and the agent's answer to it, however long the
+    models take on a loaded CPU.
     """
     call_id = call_id or uuid.uuid4().hex
     collector = TurnCollector()
@@ -116,12 +122,13 @@ async def run_file_call(
                 await _wait(lambda: bool(speaker.first_audio_times), events)
                 await asyncio.sleep(talk_over_greeting_after_s)
         silence = np.zeros(int(tail_silence_s * sample_rate_hz), dtype=np.int16)
-        for i, utterance in enumerate(audio if isinstance(audio, list) else [audio]):
-            if ended.is_set():
-                break
+        script = audio if callable(audio) else _in_order(audio)
+        i = 0
+        while not ended.is_set() and (utterance := script(collector.turns)) is not None:
             pcm = (np.clip(utterance, -1, 1) * 32767).astype(np.int16)
             if i == 0:
                 stream_started_at = time.monotonic()
+            i += 1
             heard, said, decided = speaker.utterances, collector.count("caller"), speaker.turns_ended
             await _stream(caller, np.concatenate([pcm, silence]), sample_rate_hz, speed, ended)
             if tail_silence_s > 0:  # the silence lets the turn end: wait for the decision
@@ -140,6 +147,11 @@ async def run_file_call(
                           out_rate_hz=speaker.out_rate_hz, first_audio_times=speaker.first_audio_times,
                           stream_started_at=stream_started_at, cut_times=speaker.cut_times,
                           end_reason=transport.control.end_reason or "completed")
+
+
+def _in_order(audio: np.ndarray | list[np.ndarray]) -> CallerScript:
+    lines = iter(audio if isinstance(audio, list) else [audio])
+    return lambda _turns: next(lines, None)
 
 
 async def _stream(caller: FileInput, pcm: np.ndarray, rate: int, speed: float,

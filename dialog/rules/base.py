@@ -17,6 +17,7 @@ from dialog.rules.reading import Reading, read
 from dialog.services import Services
 from nlu.cues import Cue, cues
 from nlu.entities import Entities, normalize_digits
+from nlu.expect import asked_for
 from nlu.intent import IntentClassifier
 from nlu.normalize import strip_fillers
 
@@ -55,8 +56,10 @@ class Turn:
     @cached_property
     def entities(self) -> Entities:
         """Entities of what the caller asked for: refused values and corrected-away values
-        are not in it."""
-        return self.res.services.entities(self.reading.context)
+        are not in it. The words are read as the detail the agent asked for last
+        (nlu.expect), so "ten two fifty one" after "What's the order number?" is 10251."""
+        asked = next((said for who, said in reversed(self.ctx.history) if who == "agent"), "")
+        return self.res.services.entities(self.reading.context, expect=asked_for(asked))
 
     @cached_property
     def clean(self) -> str:

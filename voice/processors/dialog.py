@@ -93,6 +93,7 @@ class DialogProcessor(FrameProcessor):
             await self._say(reply, None)
 
     async def _say(self, reply: Reply, timing: TurnTiming | None) -> None:
+        self._ctx.expect = reply.expect  # primes the recognizer for the caller's answer
         if not reply.text.strip():
             await self.push_frame(NothingToSayFrame(), FrameDirection.UPSTREAM)
             return

@@ -23,6 +23,7 @@ from voice.events import TurnRecord
 from voice.frames import GreetFrame, NothingToSayFrame, UserTurnFrame
 from voice.media.audio import pcm16_to_float
 from voice.processors.normalize import pipeline_pcm
+from voice.stt_hints import prompt_for
 from voice.timing import TurnTiming
 from voice.turns import WINDOW_SAMPLES, TurnEvent, TurnTaker
 
@@ -146,7 +147,8 @@ class TurnProcessor(FrameProcessor):
     async def _transcribe(self, audio: np.ndarray, last_voice: int) -> tuple[str, float]:
         if self._draft is not None and self._draft[0] == last_voice:
             return self._draft[1], self._draft[2]
-        result = await asyncio.to_thread(self._models.stt.transcribe, audio)
+        prompt = prompt_for(self._ctx.expect)  # primed for the detail the agent asked for
+        result = await asyncio.to_thread(self._models.stt.transcribe, audio, prompt)
         self._draft = (last_voice, result.text, result.decode_s)
         return result.text, result.decode_s
 
