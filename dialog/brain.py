@@ -69,7 +69,7 @@ class Brain:
         directive = take_guidance(session)
         reply = (self.escalate(session, f"supervisor: {directive}") if directive is not None
                  else self._decide(session, text, dtmf=dtmf))
-        if reply.intent == "clarify":
+        if reply.intent in ("clarify", "no_answer"):  # not understood, or no answer to give
             reply = self._count_failure(session, reply)
         else:
             state.failures = 0
@@ -77,8 +77,8 @@ class Brain:
             reply = self.escalate(session, reason)
         if state.awaiting_human:
             reply = self._while_waiting(session, reply)
-        if reply.text == replies.NO_DETAIL:
-            state.offered_human = True  # a "yes" next turn takes the offer
+        if reply.intent == "no_answer" or reply.text == replies.NO_DETAIL:
+            state.offered_human = True  # a "yes" next turn takes the offered colleague
         if reply.intent and reply.intent != "clarify":
             state.last_intent = reply.intent
         return self._say(session, reply)
@@ -108,7 +108,7 @@ class Brain:
             offer = self.escalate(session, f"not understood {failures} times in a row")
             offer.text = replies.OFFER_HUMAN
             return offer
-        if failures > 1:
+        if failures > 1 and reply.intent == "clarify":
             reply.text = replies.CLARIFY_AGAIN
         return reply
 
