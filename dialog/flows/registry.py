@@ -33,6 +33,10 @@ FLOWS = FlowRegistry([
     FlowSpec(
         "return_window", return_window, phrase="returning something",
         choice_words=("return", "send back"), slots=ReturnSlots, confirms=("start_return",),
+        # a question about returns: "a warranty on the boots?" or "refund to a gift card?"
+        # are not, whatever the classifier says (the knowledge check answers or declines)
+        required_words=words(r"return\w*|(?:send|sent|ship|take|bring|give)\b.{0,25}\bback"),
+        grounding="product_defect/return_due_to_",  # it states the manual's return windows
     ),
     FlowSpec(
         "cancel_order", propose_cancel_order, phrase="cancelling an order",

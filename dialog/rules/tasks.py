@@ -76,6 +76,11 @@ def routed_flow(res: Resources, turn: Turn) -> Reply | None:
         return chosen.question
     if chosen.flow is None:
         return None
+    grounding = res.flows[chosen.flow].grounding
+    if grounding and (other := res.knowledge.answered_elsewhere(turn.clean, grounding)):
+        # "how long until my return credit shows up" is a billing answer, not a return
+        log.debug("call %s: %s left to the manual's %s", turn.session.call_id, chosen.flow, other)
+        return None
     log.debug("call %s: flow %s (%.2f)", turn.session.call_id, chosen.flow, chosen.confidence)
     reply = res.flows[chosen.flow].handler(res.services, turn.session, turn.entities)
     reply.confidence = round(chosen.confidence, 3)
