@@ -52,7 +52,7 @@ class Brain:
         self.resources = EngineResources(services, knowledge, flows, csat_survey)
         self.engine = FlowEngine(self.resources)
         # the default, offline understanding; an LLM-backed generator may replace it
-        self.rule_generator = RuleGenerator(RuleResources(services, classifier, flows))
+        self.rule_generator = RuleGenerator(RuleResources(services, classifier, flows, knowledge))
         self.generator: CommandGenerator = generator or self.rule_generator
 
     @property
@@ -79,7 +79,7 @@ class Brain:
         directive = take_guidance(session)
         reply = (self.escalate(session, f"supervisor: {directive}") if directive is not None
                  else self._decide(session, text, dtmf=dtmf))
-        if reply.intent == "clarify":
+        if reply.intent in ("clarify", "no_answer"):  # not understood, or no answer to give
             reply = self._count_failure(session, reply)
         else:
             state.failures = 0
@@ -87,8 +87,8 @@ class Brain:
             reply = self.escalate(session, reason)
         if state.awaiting_human:
             reply = self._while_waiting(session, reply)
-        if reply.text == replies.NO_DETAIL:
-            state.offered_human = True  # a "yes" next turn takes the offer
+        if reply.intent == "no_answer" or reply.text == replies.NO_DETAIL:
+            state.offered_human = True  # a "yes" next turn takes the offered colleague
         if reply.intent and reply.intent != "clarify":
             state.last_intent = reply.intent
         return self._say(session, reply)
@@ -123,7 +123,7 @@ class Brain:
             offer = self.escalate(session, reason)
             offer.text = replies.OFFER_HUMAN
             return offer
-        if failures > 1:
+        if failures > 1 and reply.intent == "clarify":
             reply.text = replies.CLARIFY_AGAIN
         return reply
 

@@ -37,6 +37,10 @@ FLOWS = FlowRegistry([
         choice_words=("return", "send back"), slots=ReturnSlots, confirms=("start_return",),
         asks=("tier", "date", "product", "order_id", "email", "phone"),
         offers=True,
+        # a question about returns: "a warranty on the boots?" or "refund to a gift card?"
+        # are not, whatever the classifier says (the knowledge check answers or declines)
+        required_words=words(r"return\w*|(?:send|sent|ship|take|bring|give)\b.{0,25}\bback"),
+        grounding="product_defect/return_due_to_",  # it states the manual's return windows
     ),
     FlowSpec(
         "cancel_order", propose_cancel_order, phrase="cancelling an order",

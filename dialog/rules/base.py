@@ -13,6 +13,7 @@ from functools import cached_property
 
 from dialog.commands import Command, TurnContext
 from dialog.flows.spec import FlowRegistry
+from dialog.knowledge import KnowledgeAnswerer
 from dialog.rules.reading import Reading, read
 from dialog.services import Services
 from nlu.cues import Cue, cues
@@ -29,6 +30,9 @@ class Resources:
     services: Services  # entity extraction, product and plan names
     classifier: IntentClassifier
     flows: FlowRegistry
+    # the manual's relevance check: a flow grounded in the manual leaves a question that
+    # belongs to another answer group to the knowledge answer (dialog/knowledge.py)
+    knowledge: KnowledgeAnswerer | None = None
 
 
 @dataclass
