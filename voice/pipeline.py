@@ -53,7 +53,7 @@ def build_call_pipeline(
     if bridge is not None:
         head.append(CallerSide(bridge))
         middle.append(EscalationWatch(bridge, ctx.session))
-        speech.append(AgentSide(bridge))
+        speech.append(AgentSide(bridge, backlog_s=transport.backlog_s))
     if recorder is not None:
         speech.append(AgentTap(recorder))
     tail: list[FrameProcessor] = [*(extra or []), transport.output(), HangUpAfterGoodbye(ctx)]

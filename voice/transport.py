@@ -19,6 +19,11 @@ A transport (SIP, Twilio, WebRTC, a file) implements `CallTransport` in one clas
     * on `InterruptionFrame` (barge-in) everything not yet played is dropped, at the far
       end too where it buffers (Twilio `clear`).
 - `out_sample_rate_hz`: the rate the output wants (pipecat's output params).
+- `backlog_s()`: seconds of audio handed to the output and not yet played (0.0 where the
+  transport cannot tell). A bridged human agent is live audio pushed on the wall clock
+  (voice/processors/bridge.py); the output's own clock can fall behind it on a busy machine,
+  and the bridge holds back while this is above `LIVE_BACKLOG_S` so the caller never hears
+  the agent seconds late.
 - `control`: the call's `CallControl` (dialog/control.py): hang up, transfer. The voice
   layer hangs up through it after the goodbye; the dialog reaches it as `Session.control`.
 
@@ -44,6 +49,10 @@ class CallTransport(ABC):
 
     out_sample_rate_hz: int = 16000
     control: CallControl
+
+    def backlog_s(self) -> float:
+        """Seconds of output audio queued, not yet played (0.0: unknown)."""
+        return 0.0
 
     @abstractmethod
     def input(self) -> FrameProcessor:

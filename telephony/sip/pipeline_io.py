@@ -184,6 +184,10 @@ class SipTransport(CallTransport):
         self._input = SipInput(call, live.call_id)
         self._output = SipOutput(call, live.call_id)
         self.control = SipControl(calls, live, call)  # hang-up, REFER transfer
+        self._call = call
+
+    def backlog_s(self) -> float:
+        return self._call.queued_ms / 1000
 
     def input(self) -> FrameProcessor:
         return self._input

@@ -131,6 +131,11 @@ class TwilioOutput(TransportOutput):
         self._queue.extend(_Audio(chunk, None) for chunk in chunks)
         self._start()
 
+    @property
+    def queued_s(self) -> float:
+        """Audio queued here, not yet sent (Twilio's own buffer, `lead_ms`, comes on top)."""
+        return sum(isinstance(item, _Audio) for item in self._queue) * FRAME_S
+
     def _start(self) -> None:
         if self._task is None or self._task.done():
             self._task = self.create_task(self._play(), name="twilio-playout")

@@ -66,6 +66,9 @@ class TwilioTransport(CallTransport):
         self.speaker = TwilioOutput(live.call_id, self.sender, self.heard, config.playout_lead_ms)
         self.control = TwilioControl(calls, live, config, call_sid=call_sid or None)
 
+    def backlog_s(self) -> float:
+        return self.speaker.queued_s
+
     def input(self) -> FrameProcessor:
         return self.caller
 

@@ -5,7 +5,8 @@
 owned task. pipecat's SmallWebRTC transport is the contract's two ends: its input
 resamples Opus to 16 kHz once and pushes ClientConnectedFrame when the browser's media
 connects (the greeting waits for it); its output plays at 48 kHz, reports speaking, and
-forwards each TTSStoppedFrame once played. The peer connection is closed by the pipeline
+forwards each TTSStoppedFrame once played (within the caller track's 120 ms cushion,
+telephony/webrtc/track.py, which replaces pipecat's own track). The peer connection is closed by the pipeline
 itself when it ends (hang-up, caller gone, server shutdown), so closing is part of the
 task the registry awaits and nothing outlives the call.
 """
@@ -27,12 +28,14 @@ from telephony.conversations.control import RegistryControl
 from telephony.conversations.registry import CallRegistry, LiveCall
 from telephony.core.config import WebRTCConfig
 from telephony.web.ice import ice_servers, restrict_host_addresses
+from telephony.webrtc.track import CushionedAudioTrack
 from voice.transport import CallTransport
 
 log = logging.getLogger(__name__)
 IN_SAMPLE_RATE_HZ = 16000  # what the voice loop runs at; pipecat resamples Opus' 48 kHz once
 OUT_SAMPLE_RATE_HZ = 48000  # Opus' native rate: Piper's 22.05 kHz is resampled once, here
 CONNECT_TIMEOUT_S = 30
+OUT_CHUNK_10MS = 8
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,41 @@ async def start_call(calls: CallRegistry, cfg: WebRTCConfig, sdp: str, sdp_type:
                   call_id=live.call_id)
 
 
+class CushionedWebRTCTransport(SmallWebRTCTransport):
+    """pipecat's SmallWebRTC transport with the caller's outbound track swapped for a
+    `CushionedAudioTrack` (telephony/webrtc/track.py) the moment pipecat creates its own,
+    before any audio is written, and the backlog the bridge needs (voice/transport.py).
+    pipecat 1.14 has no hook for either, so both read its internals (pinned in
+    pyproject.toml); a rename raises AttributeError at connect or on the first bridged
+    frame, which the browser tests (tests/telephony/contact_center/test_handoff_browser.py)
+    would show."""
+
+    async def _on_client_connected(self, webrtc_connection: Any) -> None:
+        client = self._client
+        old = client._audio_output_track
+        if old is not None and not isinstance(old, CushionedAudioTrack):
+            track = CushionedAudioTrack(old._sample_rate)
+            client._audio_output_track = track
+            webrtc_connection.replace_audio_track(track)
+            old.stop()
+        await super()._on_client_connected(webrtc_connection)
+
+    def backlog_s(self) -> float:
+        """Audio written to the output and not yet played: pipecat's unbounded queue of
+        chunks (and its partial chunk), then the track's cushion (pipecat 1.14 internals)."""
+        track = self._client._audio_output_track
+        seconds = track.queued_s if isinstance(track, CushionedAudioTrack) else 0.0
+        output = self._output
+        if output is None:
+            return seconds
+        for sender in output._media_senders.values():
+            bytes_per_s = sender._sample_rate * 2
+            if bytes_per_s:
+                queued = sender._audio_queue.qsize() * sender._audio_chunk_size + sender._buffered_audio_bytes
+                seconds += queued / bytes_per_s
+        return seconds
+
+
 class WebRTCTransport(CallTransport):
     """One browser call: pipecat's SmallWebRTC input and output around the peer, and a
     control that hangs up through the registry (no transfer)."""
@@ -114,8 +152,11 @@ class WebRTCTransport(CallTransport):
             audio_in_enabled=True, audio_in_sample_rate=IN_SAMPLE_RATE_HZ,
             audio_in_passthrough=True, audio_out_enabled=True,
             audio_out_sample_rate=OUT_SAMPLE_RATE_HZ,
+            # 80 ms writes: the output's audio task does several event-loop turns per
+            # write, and at 40 ms it fell behind the bridged agent on a busy loop
+            audio_out_10ms_chunks=OUT_CHUNK_10MS,
         )
-        self._transport = SmallWebRTCTransport(connection, params)
+        self._transport = CushionedWebRTCTransport(connection, params)
         closer = PeerCloser(connection, live.call_id)
         # The closer sits with the output transport, so the registry's recorded pipeline
         # cleans it up (and so closes the peer) as part of the call's own task.
@@ -137,6 +178,9 @@ class WebRTCTransport(CallTransport):
                 log.info("call %s: caller's peer connection closed", live.call_id)
                 live.end_reason = "caller_hangup"
             await live.pipeline.worker.cancel(reason="peer connection closed")
+
+    def backlog_s(self) -> float:
+        return self._transport.backlog_s()
 
     def input(self) -> FrameProcessor:
         return self._transport.input()

@@ -16,6 +16,10 @@ processors read it:
                                     supervisor) once bridged, as TTSAudioRawFrame so
                                     the recorder puts it on the agent (right) channel.
                                     Hold tones are plain output audio: not recorded.
+                                    The output plays on its own clock; while its backlog
+                                    (`CallTransport.backlog_s`) is over LIVE_BACKLOG_S the
+                                    loop does not pull, so the mixer's bounded FIFO drops the
+                                    oldest audio instead of the caller hearing it ever later.
 Whisper audio never enters this pipeline: the mixer routes it to the agent only.
 """
 
@@ -48,8 +52,10 @@ from voice.processors.normalize import pipeline_pcm
 
 log = logging.getLogger(__name__)
 STALL_RESYNC_S = 1.0  # the loop stalled this long: restart the clock rather than burst
+LIVE_BACKLOG_S = 0.2  # the output is this far behind the live mix: let the mixer drop instead
 HOLD_FALLBACK_S = 10.0  # start hold music even if the transfer message never finished
 EscalateHook = Callable[[Any], Awaitable[None]]
+Backlog = Callable[[], float]
 
 
 class BridgeMode(StrEnum):
@@ -147,10 +153,16 @@ class EscalationWatch(FrameProcessor):
         await super().cleanup()
 
 
+def _unknown_backlog() -> float:
+    return 0.0
+
+
 class AgentSide(FrameProcessor):
-    def __init__(self, bridge: CallBridge) -> None:
+    def __init__(self, bridge: CallBridge, backlog_s: Backlog = _unknown_backlog) -> None:
         super().__init__(name=f"bridge-agent[{bridge.call_id[:8]}]")
         self._bridge = bridge
+        self._backlog_s = backlog_s
+        self.held_back = 0  # ticks the output was too far behind to take live audio
         self._loop: asyncio.Task[None] | None = None
         self._queued_until = 0.0  # monotonic time when audio pushed so far ends playing
         self._to16k = To16kPcm()
@@ -188,6 +200,9 @@ class AgentSide(FrameProcessor):
             clock.sent()
             mode = self._bridge.mode
             if mode is BridgeMode.HUMAN:
+                if self._backlog_s() > LIVE_BACKLOG_S:
+                    self.held_back += 1
+                    continue  # the mixer keeps at most LIVE_CAP_S: the oldest goes
                 pcm = self._bridge.mixer.pull("caller")
                 if pcm is not None:
                     await self.push_frame(TTSAudioRawFrame(audio=self._out(pcm), sample_rate=self._out_rate_hz,
