@@ -23,6 +23,7 @@ from telephony.contact_center.customers import CustomerDirectory
 from telephony.contact_center.handoff import HandoffService
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
+from telephony.core.errors import ConfigError, StartupError
 from telephony.privacy.retention import retention_task
 from telephony.qa.tool_audit import ToolAudit
 from telephony.server.services import Services, build_services, install_hooks, open_kb_store
@@ -97,10 +98,13 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in
         try:
             app.state.sip = await start_sip(cfg.sip, app.state.calls, greeting=cfg.voice.greeting)
-        except BaseException:
+        except BaseException as e:
             await asyncio.to_thread(kb_store.close)
             if own:
                 svc.close()
+            if isinstance(e, ConfigError | OSError):  # one clear line for `hotline serve` (serve.py)
+                app.state.startup_error = e if isinstance(e, ConfigError) else StartupError(
+                    f"cannot start the SIP listener on {cfg.sip.bind_host}:{cfg.sip.bind_port}: {e}")
             raise
         app.state.auth = await asyncio.to_thread(
             open_auth, cfg.data_path / "hotline.db", AuthSettings.for_public_url(cfg.server.public_url))
