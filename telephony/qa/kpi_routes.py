@@ -1,6 +1,7 @@
 """KPI dashboard, KPI API, post-call survey API (docs/kpi.md).
 
 GET  /kpi                              the dashboard (supervisor, admin)
+GET  /kpi/definitions                  docs/kpi.md rendered (telephony/qa/definitions.py)
 GET  /api/kpi?since=&until=&fcr_days=  the KPIs (unix seconds; default: the last 7 days);
                                        supervisors get their queues' calls only
 POST /api/calls/{call_id}/survey       {"score": 1..5, "channel": "web", "comment": ""}
@@ -22,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from telephony.auth.policy import can_see_call
 from telephony.conversations.store import CallStore
+from telephony.qa.definitions import definitions
 from telephony.qa.errors import QAError
 from telephony.qa.kpi import compute, load
 from telephony.qa.routes import fact_sources
@@ -90,6 +92,7 @@ async def survey_api(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     return [
         Route("/kpi", page),
+        Route("/kpi/definitions", definitions),
         Route("/api/kpi", kpi_api),
         Route("/api/calls/{call_id}/survey", survey_api, methods=["POST"]),
     ]
