@@ -46,11 +46,11 @@ class PrioritySTT:
         self._urgent = 0
         self._executor: ThreadPoolExecutor | None = None
 
-    def transcribe(self, audio_16k: np.ndarray, /) -> Transcription:
+    def transcribe(self, audio_16k: np.ndarray, prompt: str | None = None, /) -> Transcription:
         with self._idle:
             self._urgent += 1
         try:
-            return self._stt.transcribe(audio_16k)
+            return self._stt.transcribe(audio_16k, prompt)
         finally:
             with self._idle:
                 self._urgent -= 1
