@@ -37,11 +37,12 @@ def clip(testdata: Path, name: str) -> np.ndarray:
     return (np.clip(resample(audio.mean(axis=1), rate, RATE_HZ), -1, 1) * 32000).astype(np.int16)
 
 
-async def feed(mixer: Mixer, pcm: np.ndarray, speed: float = 4.0) -> None:
-    for i in range(0, len(pcm), 320):
-        mixer.feed("agent", pcm[i:i + 320])
-        if i % 3200 == 0:
-            await asyncio.sleep(0.1 / speed)
+async def feed(mixer: Mixer, pcm: np.ndarray) -> None:
+    """In real time, as the agent's browser sends it: a turn's times are read off the wall
+    clock when the transcriber reaches it, so faster-than-real-time audio would squeeze them."""
+    for i in range(0, len(pcm), 3200):
+        mixer.feed("agent", pcm[i:i + 3200])
+        await asyncio.sleep(3200 / RATE_HZ)
 
 
 async def test_the_agents_words_become_human_turns(services: Any, testdata: Path) -> None:
@@ -78,7 +79,7 @@ def test_background_transcriptions_wait_for_the_ais() -> None:
         def __init__(self) -> None:
             self.order: list[str] = []
 
-        def transcribe(self, audio: np.ndarray) -> Any:
+        def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> Any:
             time.sleep(0.3)
             self.order.append("ai" if audio[0] else "background")
             return type("T", (), {"text": "", "decode_s": 0.3})()
