@@ -2,7 +2,7 @@
 
 Logic-free on purpose (like starlette's types.py): every channel (voice, web chat,
 SMS) talks to the brain through these types and the `DialogEngine` protocol. The brain's
-per-conversation memory is its own business: other layers use `Session`'s three
+per-conversation memory is its own business: other layers use `Session`'s
 accessors, never the state itself.
 """
 
@@ -76,6 +76,11 @@ class Session:
     def caller_sentiment(self) -> list[float]:
         """The caller's sentiment per turn so far (-1..1, oldest first)."""
         return list(self.state.sentiment)
+
+    def identified_customer(self) -> str | None:
+        """The customer id the brain has tied this conversation to (by caller id, a detail
+        the caller gave, or an identity check), if any; not a statement of verification."""
+        return self.state.customer_id or None
 
     def last_intent(self) -> str | None:
         """The intent of the brain's last reply that was not a clarify, if any."""

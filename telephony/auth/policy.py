@@ -101,6 +101,7 @@ POLICY: tuple[Rule, ...] = (
          note="labeled turns as JSONL; the handler audits transcript.export"),
     # KPIs and surveys (docs/kpi.md)
     Rule("/kpi", READ, roles=KPI_READERS),
+    Rule("/kpi/definitions", READ, roles=KPI_READERS, note="docs/kpi.md rendered"),
     Rule("/api/kpi", READ, roles=KPI_READERS, note="supervisors: their queues' calls only"),
     Rule("/api/calls/{call_id}/survey", POST, caller=True, roles=frozenset({Role.ADMIN}),
          call_param="call_id", audit="survey.record", note="the web caller rates their own call"),

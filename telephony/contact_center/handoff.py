@@ -8,7 +8,8 @@ handoff package, and queues the call (telephony/contact_center/queues.py); a tex
 the same queues with the same package, without any audio object. When an agent answers
 a call it claims the call, records `meta.assigned_agent`, joins the agent's WebRTC peer
 (telephony/contact_center/desk_peer.py) and switches the bridge to human mode. Staff peers of a
-call are owned here and closed when the call closes. Desk and wallboard
+call are owned here and closed when the call closes, and so is the transcriber of the
+human side (voice/human_side.py), started when an agent answers, stopped at hang-up. Desk and wallboard
 listeners get every change through `subscribe()`.
 
 External transfer: with `routing.external_transfer` set, an escalated call goes to that
@@ -26,14 +27,16 @@ import logging
 import time
 from typing import Any
 
+from telephony.contact_center.customers import CustomerCard, CustomerDirectory
 from telephony.contact_center.desk_peer import PartyPeer
 from telephony.contact_center.handoff_meta import update_call_meta
-from telephony.contact_center.handoff_package import build_package, routing_facts
+from telephony.contact_center.handoff_package import build_package, dialog_package, routing_facts
 from telephony.contact_center.queues import CallQueues, MemoryQueues, QueueEntry
 from telephony.contact_center.routing import Router
 from telephony.conversations.conversation import Conversation
 from telephony.conversations.registry import CallRegistry, LiveCall
 from telephony.core.config import RoutingConfig, transfer_target
+from voice.human_side import HumanSideTranscriber
 
 log = logging.getLogger(__name__)
 PRESENCE = ("available", "busy", "away")
@@ -42,8 +45,10 @@ MESSAGE_MAX_S = 15.0  # longest wait for the transfer message before an external
 
 
 class HandoffService:
-    def __init__(self, calls: CallRegistry, cfg: RoutingConfig, queues: CallQueues | None = None) -> None:
+    def __init__(self, calls: CallRegistry, cfg: RoutingConfig, queues: CallQueues | None = None,
+                 customers: CustomerDirectory | None = None) -> None:
         self.calls = calls
+        self.customers = customers  # the handoff card's customer lookup (customers.py)
         self.cfg = cfg
         self.router = Router(cfg.rules, cfg.default_queue)
         self.queues: CallQueues = queues or MemoryQueues(self.router.queues())
@@ -51,8 +56,10 @@ class HandoffService:
         self.packages: dict[str, dict[str, Any]] = {}  # live calls' handoff packages
         self.handlers: dict[str, str] = {}  # call id -> agent user name
         self.parties: dict[str, dict[str, PartyPeer]] = {}
+        self.transcribers: dict[str, HumanSideTranscriber] = {}
         self._listeners: set[asyncio.Queue[dict[str, Any]]] = set()
         calls.on_open.append(self._attach)
+        calls.before_close.append(self._stop_transcriber)
         calls.on_close.append(self._closed)
 
     # --- live updates for desks and wallboards ---
@@ -84,10 +91,12 @@ class HandoffService:
             live.bridge.to_hold()
         if await self._transfer_out(live, reply):
             return None
-        facts = routing_facts(live, reply, {})
-        queue, why = self.router.route(facts)
         turns = await self.calls.services.store.turns(live.call_id)
-        package = build_package(live, reply, turns, queue, why)
+        card = await self._card(live, turns)
+        customer = card.as_dict() if card is not None else dialog_package(reply).get("customer")
+        facts = routing_facts(live, reply, {"customer": customer})
+        queue, why = self.router.route(facts)
+        package = build_package(live, reply, turns, queue, why, card)
         await update_call_meta(self.calls.services.store, live.call_id,
                                {"queue": queue, "escalated": True, "escalation_reason": package["reason"]})
         entry = QueueEntry(call_id=live.call_id, queue=queue, package=package)
@@ -99,6 +108,15 @@ class HandoffService:
                              package=package)
         self.publish({"type": "queued", "entry": entry.as_dict()})
         return entry
+
+    async def _card(self, live: Conversation, turns: list[dict[str, Any]]) -> CustomerCard | None:
+        if self.customers is None:
+            return None
+        try:
+            return await self.customers.card(live, turns)
+        except Exception:  # the caller still reaches a person without the card
+            log.exception("call %s: customer lookup failed", live.call_id)
+            return None
 
     def agents_available(self) -> bool:
         return any(status == "available" for status in self.presence.values())
@@ -157,6 +175,7 @@ class HandoffService:
         self.handlers[call_id] = agent
         self.presence[agent] = "busy"
         live.bridge.to_human()
+        self._transcribe(live, agent)
         record = await self.calls.services.store.call(call_id)
         agents = list((record or {}).get("meta", {}).get("agents") or [])
         await update_call_meta(self.calls.services.store, call_id,
@@ -172,6 +191,21 @@ class HandoffService:
                                                  "notes": notes})
         if self.presence.get(agent) == "busy":
             self.set_presence(agent, "available")
+
+    def _transcribe(self, live: LiveCall, agent: str) -> None:
+        """The human agent's words, transcribed in the background (voice/human_side.py)."""
+        assert live.bridge is not None
+        if live.call_id in self.transcribers:
+            return
+        transcriber = HumanSideTranscriber(live.call_id, live.ctx.services.models, live.ctx.observer,
+                                           live.bridge.mixer, agent=agent)
+        self.transcribers[live.call_id] = transcriber
+        transcriber.start()
+
+    async def _stop_transcriber(self, conv: Conversation) -> None:
+        transcriber = self.transcribers.pop(conv.call_id, None)
+        if transcriber is not None:
+            await transcriber.stop()
 
     # --- staff peers ---
     async def add_party(self, call_id: str, peer: PartyPeer) -> None:
@@ -193,6 +227,8 @@ class HandoffService:
         self.publish({"type": "ended", "call_id": live.call_id, "agent": agent})
 
     async def close(self) -> None:
+        for call_id in list(self.transcribers):
+            await self.transcribers.pop(call_id).stop()
         for call_id in list(self.parties):
             for peer in self.parties.pop(call_id).values():
                 await peer.close()

@@ -1,6 +1,7 @@
 """KPI dashboard, KPI API, post-call survey API (docs/kpi.md).
 
 GET  /kpi                              the dashboard (supervisor, admin)
+GET  /kpi/definitions                  docs/kpi.md rendered (telephony/qa/definitions.py)
 GET  /api/kpi?since=&until=&fcr_days=  the KPIs (unix seconds; default: the last 7 days);
                                        supervisors get their queues' calls only
 POST /api/calls/{call_id}/survey       {"score": 1..5, "channel": "web", "comment": ""}
@@ -12,6 +13,7 @@ the answer through `record_survey` (the documented hook, see docs/kpi.md).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
@@ -21,8 +23,10 @@ from starlette.routing import BaseRoute, Route
 
 from telephony.auth.policy import can_see_call
 from telephony.conversations.store import CallStore
+from telephony.qa.definitions import definitions
 from telephony.qa.errors import QAError
 from telephony.qa.kpi import compute, load
+from telephony.qa.routes import fact_sources
 from telephony.web.assets import STATIC
 
 SURVEY_CHANNELS = ("web", "chat", "keypad", "voice", "sms")
@@ -61,13 +65,13 @@ async def kpi_api(request: Request) -> Response:
     if not 1 <= fcr_days <= 365 or since >= until:
         return JSONResponse({"error": "bad period or fcr_days"}, status_code=400)
     store: CallStore = request.app.state.services.store
-    facts, starts, surveys = await store.run(
-        lambda c: load(c, since, until, fcr_days, cfg.qa.slow_turn_ms))
+    sources = dataclasses.replace(fact_sources(request), window_s=fcr_days * 86400.0)
+    facts, surveys = await store.run(lambda c: load(c, since, until, sources))
     user = request.state.user
     facts = [f for f in facts if can_see_call(user, {"meta": {"queue": f.queue,
                                                               "assigned_agent": f.agent}})]
     scores = [s for f in facts for s in surveys.get(f.call_id, [])]
-    return JSONResponse({"since": since, "until": until, **compute(facts, starts, scores, fcr_days)})
+    return JSONResponse({"since": since, "until": until, **compute(facts, scores, fcr_days)})
 
 
 async def survey_api(request: Request) -> Response:
@@ -88,6 +92,7 @@ async def survey_api(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     return [
         Route("/kpi", page),
+        Route("/kpi/definitions", definitions),
         Route("/api/kpi", kpi_api),
         Route("/api/calls/{call_id}/survey", survey_api, methods=["POST"]),
     ]

@@ -14,7 +14,9 @@ from typing import Any
 
 from kb.db import dialect_of
 from telephony.qa.facts import CallFacts, call_facts
+from telephony.qa.outcome import contact_identity
 from telephony.qa.schema import TURNS_TEXT
+from telephony.qa.tool_audit import ToolAudit
 
 MAX_SCAN = 1000  # newest calls considered per search (facts are derived, not indexed)
 
@@ -63,10 +65,40 @@ def decode(row: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class FactSources:
+    """What facts need beyond the call's own rows: the repeat-contact window (`qa.fcr_days`)
+    and the dialog's audit log of tool calls, where there is one."""
+
+    slow_turn_ms: float = 1500.0
+    window_s: float = 7 * 86400.0
+    tool_audit: ToolAudit | None = None
+
+
+def repeat_contacts(conn: sqlite3.Connection, calls: list[dict[str, Any]],
+                    window_s: float) -> set[str]:
+    """Ids of `calls` whose contact identity (qa/outcome.py) has another call starting
+    after it, within `window_s`."""
+    known = [(c, ident) for c in calls if (ident := contact_identity(c))]
+    if not known:
+        return set()
+    first = min(c["started_at"] for c, _ in known)
+    last = max(c["started_at"] for c, _ in known) + window_s
+    starts: dict[str, list[float]] = {}
+    for r in conn.execute("SELECT caller_id, meta, started_at FROM calls "
+                          "WHERE started_at > ? AND started_at <= ?", (first, last)):
+        ident = contact_identity(decode(r))
+        if ident:
+            starts.setdefault(ident, []).append(r["started_at"])
+    return {c["id"] for c, ident in known
+            if any(c["started_at"] < t <= c["started_at"] + window_s for t in starts.get(ident, ()))}
+
+
 def load_facts(conn: sqlite3.Connection, calls: list[dict[str, Any]],
-               slow_turn_ms: float) -> list[CallFacts]:
+               sources: FactSources | float) -> list[CallFacts]:
     if not calls:
         return []
+    src = sources if isinstance(sources, FactSources) else FactSources(slow_turn_ms=sources)
     ids = [c["id"] for c in calls]
     marks = ",".join("?" * len(ids))
     turns: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
@@ -75,7 +107,10 @@ def load_facts(conn: sqlite3.Connection, calls: list[dict[str, Any]],
         turns[r["call_id"]].append(decode(r))
     for r in conn.execute(f"SELECT * FROM call_events WHERE call_id IN ({marks}) ORDER BY id", ids):
         events[r["call_id"]].append(decode(r))
-    return [call_facts(c, turns[c["id"]], events[c["id"]], slow_turn_ms=slow_turn_ms)
+    repeats = repeat_contacts(conn, calls, src.window_s)
+    audited = src.tool_audit.executed(ids) if src.tool_audit is not None else {}
+    return [call_facts(c, turns[c["id"]], events[c["id"]], slow_turn_ms=src.slow_turn_ms,
+                       audited_tools=audited.get(c["id"], ()), repeat_contact=c["id"] in repeats)
             for c in calls]
 
 
@@ -109,12 +144,12 @@ def select_calls(conn: sqlite3.Connection, flt: CallFilter) -> tuple[list[dict[s
     return [decode(r) for r in rows], snippets
 
 
-def search(conn: sqlite3.Connection, flt: CallFilter, slow_turn_ms: float
+def search(conn: sqlite3.Connection, flt: CallFilter, sources: FactSources | float
            ) -> list[tuple[dict[str, Any], CallFacts, str]]:
     """(call row, facts, snippet) for each matching call, newest first."""
     calls, snippets = select_calls(conn, flt)
     out = []
-    for call, facts in zip(calls, load_facts(conn, calls, slow_turn_ms), strict=True):
+    for call, facts in zip(calls, load_facts(conn, calls, sources), strict=True):
         if flt.keeps(facts):
             out.append((call, facts, snippets.get(call["id"], "")))
             if len(out) >= flt.limit:

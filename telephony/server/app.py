@@ -18,11 +18,15 @@ from telephony.auth import routes as auth_routes
 from telephony.auth.middleware import AuthMiddleware
 from telephony.auth.policy import visible_calls
 from telephony.auth.state import AuthSettings, open_auth
+from telephony.contact_center import customers
+from telephony.contact_center.customers import CustomerDirectory
 from telephony.contact_center.handoff import HandoffService
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
+from telephony.core.errors import ConfigError, StartupError
 from telephony.privacy.retention import retention_task
-from telephony.server.services import Services, build_services, install_hooks
+from telephony.qa.tool_audit import ToolAudit
+from telephony.server.services import Services, build_services, install_hooks, open_kb_store
 from telephony.sip.bridge import start_sip
 from telephony.text.conversations import TextConversations
 from telephony.web.assets import STATIC
@@ -86,13 +90,21 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
         install_hooks(app.state.calls, cfg)  # side concerns attach through hooks
-        app.state.handoff = HandoffService(app.state.calls, cfg.routing)
+        kb_store = await asyncio.to_thread(open_kb_store, cfg.data_path)
+        app.state.tool_audit = ToolAudit(kb_store.audit)  # which AI tool calls ran (QA, KPIs)
+        directory = CustomerDirectory(kb_store)
+        customers.install(app.state.calls, directory)
+        app.state.handoff = HandoffService(app.state.calls, cfg.routing, customers=directory)
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in
         try:
             app.state.sip = await start_sip(cfg.sip, app.state.calls)
-        except BaseException:
+        except BaseException as e:
+            await asyncio.to_thread(kb_store.close)
             if own:
                 svc.close()
+            if isinstance(e, ConfigError | OSError):  # one clear line for `hotline serve` (serve.py)
+                app.state.startup_error = e if isinstance(e, ConfigError) else StartupError(
+                    f"cannot start the SIP listener on {cfg.sip.bind_host}:{cfg.sip.bind_port}: {e}")
             raise
         app.state.auth = await asyncio.to_thread(
             open_auth, cfg.data_path / "hotline.db", AuthSettings.for_public_url(cfg.server.public_url))
@@ -109,6 +121,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             if app.state.sip is not None:
                 await app.state.sip.stop()
             await asyncio.to_thread(app.state.auth.close)
+            await asyncio.to_thread(kb_store.close)
             if own:
                 svc.close()
 

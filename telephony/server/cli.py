@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from telephony.core.config import HotlineConfig, load_config
@@ -17,10 +18,9 @@ def _progress(msg: str) -> None:
     print(f"  {msg}", file=sys.stderr, flush=True)
 
 
-def _setup_logging(cfg: HotlineConfig, verbose: bool = False) -> None:
-    level = logging.DEBUG if verbose else getattr(logging, cfg.server.log_level.upper())
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:  # pipecat logs through loguru; keep it at our level
+def _loguru(verbose: bool) -> None:
+    """pipecat logs through loguru, even at import (its version banner): keep it at our level."""
+    try:
         from loguru import logger
 
         logger.remove()
@@ -29,10 +29,18 @@ def _setup_logging(cfg: HotlineConfig, verbose: bool = False) -> None:
         pass
 
 
-def cmd_serve(args: argparse.Namespace, cfg: HotlineConfig) -> int:
-    import uvicorn
+def _setup_logging(cfg: HotlineConfig, verbose: bool = False, quiet: bool = False) -> None:
+    """`quiet` (`hotline chat`): warnings and errors only, unless -v."""
+    level = (logging.DEBUG if verbose else logging.WARNING if quiet
+             else getattr(logging, cfg.server.log_level.upper()))
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # libraries that set their own logger's level
+        handler.setLevel(level)                   # (bm25s: DEBUG) still stop at ours
+    _loguru(verbose)
 
-    from telephony.server.app import create_app
+
+def cmd_serve(args: argparse.Namespace, cfg: HotlineConfig) -> int:
+    from telephony.server.serve import serve
 
     host, port = cfg.server.host, cfg.server.port
     base = cfg.server.public_url or f"http://{host}:{port}"
@@ -54,10 +62,7 @@ def cmd_serve(args: argparse.Namespace, cfg: HotlineConfig) -> int:
             print(f"Demo users ({cfg.data_path / 'demo-users.txt'}; delete it to stop printing):\n"
                   f"{credentials}", file=sys.stderr, flush=True)
 
-    app = create_app(cfg, progress=_progress, on_ready=urls)
-
-    uvicorn.run(app, host=host, port=port, log_level=cfg.server.log_level, lifespan="on")
-    return 0
+    return serve(cfg, _progress, urls)
 
 
 def cmd_call(args: argparse.Namespace, cfg: HotlineConfig) -> int:
@@ -78,7 +83,9 @@ def cmd_bench(args: argparse.Namespace, cfg: HotlineConfig) -> int:
 def cmd_chat(args: argparse.Namespace, cfg: HotlineConfig) -> int:
     from telephony.server.chat import chat
 
-    asyncio.run(chat(cfg, caller_id=args.caller_id, json_mode=args.json, progress=_progress))
+    quiet: Callable[[str], None] = lambda _: None  # noqa: E731 - quiet unless -v
+    asyncio.run(chat(cfg, caller_id=args.caller_id, json_mode=args.json,
+                     progress=_progress if args.verbose else quiet))
     return 0
 
 
@@ -181,13 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    _loguru("-v" in words or "--verbose" in words)  # before the parser's imports load pipecat
     args = build_parser().parse_args(argv)
     try:
         cfg = load_config(args.config)
     except ConfigError as e:
         print(f"hotline: configuration error: {e}", file=sys.stderr)
         return 2
-    _setup_logging(cfg, args.verbose)
+    _setup_logging(cfg, args.verbose, quiet=args.command == "chat")
     try:
         return int(args.func(args, cfg))
     except ConfigError as e:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dialog.types import DialogEngine
+from kb.demo import SqliteDemoStore
 from models.loader import load_models
 from telephony.conversations.registry import CallRegistry
 from telephony.conversations.services import Services
@@ -19,6 +20,7 @@ from telephony.qa import csat
 from telephony.qa.schema import QA
 from voice.context import VoiceServices
 from voice.processors.tts import SpeechCache
+from voice.speech_priority import PrioritizedModels
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,8 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
         "~30-60 s; later starts read the cache) ...")
     engine = build_engine(cfg)
     say(f"dialog engine ready in {time.perf_counter() - started:.1f} s")
-    voice = VoiceServices(models=models, engine=engine, config=cfg.voice)
+    # the AI's transcriptions first, background ones (the human side of a call) after
+    voice = VoiceServices(models=PrioritizedModels(models), engine=engine, config=cfg.voice)
     cache = SpeechCache(models.tts, cfg.voice.tts_cache_size)
     started = time.perf_counter()
     pieces = cache.pin(fixed_prompts(cfg))
@@ -80,6 +83,13 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
 def open_store(db_path: Path) -> CallStore:
     """The call store with every room's tables (QA labels, scores, surveys, search index)."""
     return CallStore(db_path, schemas=(QA,))
+
+
+def open_kb_store(data_dir: Path) -> SqliteDemoStore:
+    """The demo company's records as telephony reads them: customers for the handoff card and
+    the call records' identity, the AI's tool-call audit for QA (blocking; seeds on first use).
+    The dialog engine opens its own (dialog/factory.py)."""
+    return SqliteDemoStore.open(data_dir)
 
 
 def install_hooks(calls: CallRegistry, cfg: HotlineConfig) -> None:

@@ -1,7 +1,10 @@
 """HTTP and websocket routes of the WebRTC softphone.
 
 GET  /api/webrtc/config            {ice_servers} for the browser's RTCPeerConnection
-POST /api/webrtc/offer            {sdp, type, caller_id?} -> {sdp, type, pc_id, call_id}
+POST /api/webrtc/offer            {sdp, type, caller_id?, browser_id?} -> {sdp, type, pc_id, call_id}
+                                  browser_id: the page's anonymous id (localStorage), kept as
+                                  the call's `meta.browser_id`: one web caller per browser for QA
+                                  and the KPIs; the caller's IP address is never their identity
 POST /api/webrtc/{call_id}/hangup -> {ok}
 WS   /ws/calls/{call_id}/events   live transcript and call end (see events.py)
 GET  /static/...                  the softphone's script and style (the page itself is "/")
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from aiortc.exceptions import InvalidAccessError, InvalidStateError
 from starlette.requests import Request
@@ -18,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from telephony.contact_center.handoff_meta import update_call_meta
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
 from telephony.web.assets import STATIC
@@ -26,6 +31,7 @@ from telephony.webrtc.peer import start_call
 
 log = logging.getLogger(__name__)
 MAX_OFFER_BYTES = 64 * 1024
+BROWSER_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
 def _error(message: str, status: int) -> Response:
@@ -53,14 +59,17 @@ async def offer(request: Request) -> Response:
         return _error("caller_id must be a string", 400)
     if caller_id is not None and not cfg.webrtc.accept_caller_id:
         caller_id = None  # a browser cannot prove a phone number: ignored unless configured
-    if caller_id is None and request.client is not None:
-        caller_id = request.client.host
+    browser_id = data.get("browser_id")
+    if browser_id is not None and not (isinstance(browser_id, str) and BROWSER_ID.match(browser_id)):
+        return _error("browser_id must be 8 to 64 letters, digits or dashes", 400)
     calls: CallRegistry = request.app.state.calls
     try:
         answer = await start_call(calls, cfg.webrtc, data["sdp"], "offer", caller_id)
     except (ValueError, InvalidAccessError, InvalidStateError) as e:  # aiortc on a bad SDP
         log.warning("rejected WebRTC offer: %s", e)
         return _error(f"cannot answer this offer: {e}", 400)
+    if browser_id:
+        await update_call_meta(calls.services.store, answer.call_id, {"browser_id": browser_id})
     return JSONResponse({"sdp": answer.sdp, "type": answer.type, "pc_id": answer.pc_id,
                          "call_id": answer.call_id})
 

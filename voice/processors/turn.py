@@ -176,7 +176,9 @@ class TurnProcessor(FrameProcessor):
             return
         text, stt_s = await self._transcribe(utt.audio(), utt.last_voice_sample)
         self._draft = None
-        timing = self._timing
+        # this turn's timing is settled: voiced windows from now on belong to the next turn
+        # (a shared object let them move speech_end past the commit: negative endpoint_ms)
+        timing, self._timing = self._timing, TurnTiming()
         timing.stt_s, timing.end_reason, timing.committed = stt_s, reason, time.monotonic()
         await self.push_frame(UserStoppedSpeakingFrame())
         text = text.strip()

@@ -24,6 +24,19 @@ function setState(state) {
 
 function showError(message) { desk.error = message; $("error").textContent = message; $("error").hidden = !message; }
 
+const WHO = { agent: "AI", caller: "Caller", human: "You", supervisor: "Supervisor" };
+
+function customerText(c) {
+  if (!c) return "not identified";
+  const tier = c.tier ? `, ${c.tier} member` : "";
+  return `${c.name}${tier} (${c.method || "identified by the AI"})`;
+}
+
+function sentimentText(p) {
+  if (p.sentiment_label) return `${p.sentiment_label}, ${p.sentiment_trend || "steady"}`;
+  return p.sentiment == null ? "not enough said" : p.sentiment <= -0.05 ? "negative" : p.sentiment >= 0.05 ? "positive" : "neutral";
+}
+
 function renderWaiting() {
   const list = $("waiting");
   list.replaceChildren();
@@ -33,10 +46,10 @@ function renderWaiting() {
     const li = document.createElement("li");
     li.dataset.callId = entry.call_id;
     const head = document.createElement("strong");
-    head.textContent = `${entry.queue} · ${p.channel || ""} · ${p.caller_id || "unknown caller"}`;
+    head.textContent = `${entry.queue} · ${p.channel || ""} · ${p.customer ? p.customer.name : p.caller_id || "unknown caller"}`;
     const summary = document.createElement("span");
     summary.className = "summary";
-    summary.textContent = `${p.summary || ""} Sentiment ${p.sentiment ?? "–"}.`;
+    summary.textContent = `${p.summary || ""} Sentiment: ${sentimentText(p)}.`;
     const answer = document.createElement("button");
     answer.className = "answer call";
     answer.id = "answer-" + entry.call_id;
@@ -51,12 +64,16 @@ function renderWaiting() {
 function renderPackage(p) {
   const dl = $("package");
   dl.replaceChildren();
-  const rows = [["Summary", p.summary], ["Reason", p.reason], ["Customer", p.customer ? `${p.customer.name} (${p.customer.tier})` : "not identified"],
-    ["Intent", p.intent || "–"], ["Steps done", (p.steps_done || []).join(", ") || "none"], ["Sentiment", p.sentiment ?? "–"],
+  const c = p.customer;
+  const rows = [["Customer", c ? c.name : "not identified"], ["Tier", c && c.tier ? c.tier : "–"],
+    ["Verification", c ? (c.method || "identified by the AI") : "none"], ["Caller id", p.caller_id || "none (web caller)"],
+    ["Summary", p.summary], ["Reason", p.reason], ["Intent", p.intent || "–"],
+    ["Steps done", (p.steps_done || []).join(", ") || "none"], ["Sentiment", sentimentText(p)],
     ["Queue", `${p.queue} (${p.routed_by})`]];
   for (const [k, v] of rows) {
     const dt = document.createElement("dt"); dt.textContent = k;
     const dd = document.createElement("dd"); dd.textContent = String(v);
+    dd.dataset.field = k.toLowerCase().replace(/ /g, "-");
     dl.append(dt, dd);
   }
   $("turns").replaceChildren();
@@ -66,7 +83,10 @@ function addTurn(t) {
   desk.turns.push(t);
   const li = document.createElement("li");
   li.className = t.speaker;
-  li.textContent = `${t.speaker}: ${t.text}`;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = WHO[t.speaker] || t.speaker;
+  li.append(who, document.createTextNode(" " + t.text));
   $("turns").append(li);
 }
 
@@ -140,7 +160,8 @@ async function answerCall(entry) {
     const answer = await api(`/api/desk/calls/${entry.call_id}/answer`, { sdp: pc.localDescription.sdp, type: "offer" });
     desk.callId = entry.call_id; desk.package = answer.package; desk.turns = []; desk.wrapped = false;
     $("call-id").textContent = entry.call_id.slice(0, 8);
-    $("current").hidden = false;
+    $("current").hidden = false; $("hangup").disabled = false;
+    $("wrapup-saved").hidden = true; $("last-wrapup").hidden = true;
     renderPackage(answer.package);
     await pc.setRemoteDescription({ sdp: answer.sdp, type: answer.type });
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -159,8 +180,19 @@ function endCall(reason) {
   if (mic) { mic.getTracks().forEach((t) => t.stop()); mic = null; }
   if (events && events.readyState <= 1) events.close();
   desk.endReason = reason;
+  $("hangup").disabled = true;
   setState(desk.callId ? "wrapup" : "idle");
+  if (!desk.callId) clearCall();
   renderWaiting();
+}
+
+// After wrap-up (or a failed answer) the old call is gone from the desktop: no panel, no Hang up.
+function clearCall() {
+  $("current").hidden = true;
+  $("package").replaceChildren(); $("turns").replaceChildren();
+  $("call-id").textContent = ""; $("notes").value = "";
+  $("hangup").disabled = true;
+  desk.package = null;
 }
 
 $("hangup").addEventListener("click", async () => {
@@ -173,8 +205,10 @@ $("wrapup").addEventListener("submit", async (e) => {
   if (!desk.callId) return;
   try {
     await api(`/api/desk/calls/${desk.callId}/wrapup`, { disposition: $("disposition").value, notes: $("notes").value });
-    desk.wrapped = true; $("wrapup-saved").hidden = false;
-    desk.callId = null; setState("idle"); renderWaiting();
+    desk.wrapped = true;
+    $("last-wrapup").textContent = `Wrap-up saved for call ${desk.callId.slice(0, 8)} (${$("disposition").value.replace(/_/g, " ")}).`;
+    $("last-wrapup").hidden = false;
+    desk.callId = null; clearCall(); setState("idle"); renderWaiting();
   } catch (err) { showError(String(err.message || err)); }
 });
 $("presence").addEventListener("change", () => api("/api/desk/presence", { status: $("presence").value }).catch((e) => showError(String(e.message))));
