@@ -6,6 +6,17 @@ as one owned task so hang-up and shutdown cancel it. A voice call (`LiveCall`) i
 `Conversation` (telephony/conversations/conversation.py) plus its voice context,
 recorder and bridge; a text conversation (`open_text`, driven by telephony/text/) is a
 `Conversation` alone. Hang-up, shutdown, the wallboard and every hook apply to both.
+
+Live pub/sub, two levels (in-process; telephony/conversations/feed.py):
+- one conversation: `subscribe(call_id)` -> a queue of its messages: {"type": "turn", ...}
+  (voice.events.TurnRecord's fields), {"type": "event", "kind", ...}, {"type": "call_ended",
+  "reason"} (the softphone's and the desk's live transcript);
+- the floor: `watch()` -> a queue of EVERY conversation's messages, each with its "call_id",
+  plus {"type": "call_started", "call_id", "channel", "caller_id", "started_at"} and whatever
+  the rooms above publish floor-wide with `publish_floor` (the contact center: queue,
+  presence and callback changes; telephony/contact_center/handoff.py). The staff consoles
+  (wallboard, desk) are built on it: they patch their views from these messages instead
+  of polling the database.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
 from telephony.conversations.conversation import Conversation
+from telephony.conversations.feed import Feed, Message
 from telephony.conversations.services import ConversationServices, Services
 from voice.context import CallContext
 from voice.events import CallObserver, FanOutObserver, TurnRecord
@@ -95,6 +107,7 @@ class CallRegistry:
         self.on_open: list[Callable[[Conversation], None]] = []
         self.before_close: list[CallHook] = []
         self.on_close: list[CallHook] = []
+        self.floor = Feed()
 
     @property
     def voice_services(self) -> Services:
@@ -142,6 +155,8 @@ class CallRegistry:
             hook(conv)
         await self.services.store.call_started(conv.call_id, conv.transport, conv.caller_id, meta,
                                                recording=recording)
+        self.floor.publish({"type": "call_started", "call_id": conv.call_id, "channel": conv.transport,
+                            "caller_id": conv.caller_id, "started_at": conv.started_at})
         log.info("call %s: started (%s, caller %s)", conv.call_id, conv.transport,
                  conv.caller_id or "unknown")
 
@@ -231,8 +246,20 @@ class CallRegistry:
         if live is not None:
             self.publish_to(live, message)
 
-    @staticmethod
-    def publish_to(live: Conversation, message: dict[str, Any]) -> None:
+    def publish_to(self, live: Conversation, message: dict[str, Any]) -> None:
         for queue in list(live.subscribers):
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(message)
+        self.floor.publish({**message, "call_id": live.call_id})
+
+    # --- the floor: every conversation at once ---
+    def watch(self) -> asyncio.Queue[Message]:
+        """Every conversation's messages, and the floor-wide ones (see the module's doc)."""
+        return self.floor.subscribe()
+
+    def unwatch(self, queue: asyncio.Queue[Message]) -> None:
+        self.floor.unsubscribe(queue)
+
+    def publish_floor(self, message: Message) -> None:
+        """A floor-wide message from a room above (it must carry a "type")."""
+        self.floor.publish(message)
