@@ -86,7 +86,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
         install_hooks(app.state.calls, cfg)  # side concerns attach through hooks
-        app.state.handoff = HandoffService(app.state.calls, cfg.routing)
+        app.state.handoff = HandoffService(app.state.calls, cfg.routing, consoles=cfg.consoles)
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in
         try:
             app.state.sip = await start_sip(cfg.sip, app.state.calls, greeting=cfg.voice.greeting)
@@ -100,6 +100,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             on_ready()
         retention = retention_task(svc.store, app.state.auth.audit, cfg.data_path,
                                    cfg.privacy.retention_days, cfg.privacy.retention_check_s)
+        app.state.handoff.start()  # presence timeouts, queue announcements
         try:
             async with retention:  # scheduled deletion (docs/privacy.md)
                 yield
