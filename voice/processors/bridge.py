@@ -3,7 +3,8 @@
 One `CallBridge` per call holds the mode and the call's `Mixer`; three small
 processors read it:
 
-  CallerSide  (before turn taking)  feeds caller audio to the mixer; once a human has
+  CallerSide  (before turn taking)  feeds caller audio (16 kHz mono, from the input
+                                    normalizer) to the mixer; once a human has
                                     the call it stops the audio there, so the AI is paused
                                     (on hold the AI keeps answering, within policy); on
                                     hold, a key telephony takes (`on_hold_key`, e.g. 1 for
@@ -14,7 +15,8 @@ processors read it:
                                     speech; on hold it hands TTS what telephony asked to
                                     say to the waiting caller (`say_on_hold`: queue
                                     position, callback offer), in a pause of the chime
-  AgentSide   (after TTS)           paces a 20 ms loop: hold tones while waiting, the
+  AgentSide   (after TTS)           paces a 20 ms loop on the shared absolute clock
+                                    (voice/media/pacing.py): hold tones while waiting, the
                                     mixer's "caller" mix (human agent + barging
                                     supervisor) once bridged, as TTSAudioRawFrame so
                                     the recorder puts it on the agent (right) channel.
@@ -51,10 +53,12 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from dialog.types import Reply, Session
 from voice.frames import AgentSayFrame
 from voice.media.audio import StreamResampler, To16kPcm
+from voice.media.pacing import PlayoutClock
 from voice.mixer import FRAME_SAMPLES, RATE_HZ, Mixer
+from voice.processors.normalize import pipeline_pcm
 
 log = logging.getLogger(__name__)
-FRAME_S = FRAME_SAMPLES / RATE_HZ
+STALL_RESYNC_S = 1.0  # the loop stalled this long: restart the clock rather than burst
 HOLD_FALLBACK_S = 10.0  # start hold music even if the transfer message never finished
 CHIME_NOTES_S = 0.6  # the chime's notes fill the first 0.55 s of each period; the rest is a pause
 PROMPT_SYNTH_MAX_S = 5.0  # after releasing a prompt, hold the next note this long for its audio
@@ -126,13 +130,11 @@ class CallerSide(FrameProcessor):
     def __init__(self, bridge: CallBridge) -> None:
         super().__init__(name=f"bridge-caller[{bridge.call_id[:8]}]")
         self._bridge = bridge
-        self._to16k = To16kPcm()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, InputAudioRawFrame):
-            pcm = self._to16k(frame.audio, frame.sample_rate, frame.num_channels)
-            self._bridge.mixer.feed("caller", pcm)
+            self._bridge.mixer.feed("caller", np.frombuffer(pipeline_pcm(frame), dtype=np.int16))
             if self._bridge.mode is BridgeMode.HUMAN:
                 return  # a person has the call: the AI's turn taking never hears this
         elif isinstance(frame, InputDTMFFrame) and self._held_key(str(frame.button.value)):
@@ -227,10 +229,12 @@ class AgentSide(FrameProcessor):
     async def _pace(self) -> None:
         """Every 20 ms on an absolute clock, so frames never drift (idle while the AI talks)."""
         await self._bridge.left_ai.wait()
-        next_at = time.monotonic()
+        clock = PlayoutClock(restart_after_s=STALL_RESYNC_S)
+        clock.due(time.monotonic())
+        clock.sent()  # the first frame is due one period from now
         while True:
-            next_at += FRAME_S
-            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            await asyncio.sleep(max(0.0, clock.due(time.monotonic()) - time.monotonic()))
+            clock.sent()
             mode = self._bridge.mode
             if mode is BridgeMode.HUMAN:
                 pcm = self._bridge.mixer.pull("caller")
@@ -246,8 +250,6 @@ class AgentSide(FrameProcessor):
                                                           num_channels=1))
             else:
                 self._bridge.chime_gap.clear()
-            if time.monotonic() - next_at > 1.0:
-                next_at = time.monotonic()  # the loop stalled: don't burst to catch up
 
     def _hold_gap(self) -> bool:
         """Mark whether a prompt may start now (`chime_gap`); True when the chime may go on."""

@@ -12,7 +12,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from dialog.types import Reply
 from voice.context import CallContext
 from voice.events import TurnRecord
-from voice.frames import AgentSayFrame, GreetFrame, UserTurnFrame
+from voice.frames import AgentSayFrame, GreetFrame, NothingToSayFrame, UserTurnFrame
 from voice.timing import TurnTiming
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,8 @@ class DialogProcessor(FrameProcessor):
         self._task: asyncio.Task[None] | None = None
 
     async def greet(self) -> None:
-        """Speak the greeting (called by the transport glue once the caller is connected)."""
+        """Speak the greeting (on a GreetFrame: the Greeter sends one once the caller is
+        connected, voice/processors/callflow.py)."""
         assert self._ctx.session is not None
         reply = await self._engine.greet(self._ctx.session)
         await self._say(reply, None)
@@ -36,13 +37,11 @@ class DialogProcessor(FrameProcessor):
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, GreetFrame):
-            self._ctx.reply_in_flight = True
             await self.greet()
             return
         if isinstance(frame, UserTurnFrame):
             await self._record_caller(frame)
             await self._cancel()
-            self._ctx.reply_in_flight = True
             self._task = self.create_task(self._respond(frame.text, frame.timing), name="dialog-reply")
             return
         if isinstance(frame, InputDTMFFrame):
@@ -94,7 +93,8 @@ class DialogProcessor(FrameProcessor):
             await self._say(reply, None)
 
     async def _say(self, reply: Reply, timing: TurnTiming | None) -> None:
+        self._ctx.expect = reply.expect  # primes the recognizer for the caller's answer
         if not reply.text.strip():
-            self._ctx.reply_in_flight = False
+            await self.push_frame(NothingToSayFrame(), FrameDirection.UPSTREAM)
             return
         await self.push_frame(AgentSayFrame(text=reply.text, timing=timing, reply=reply))
