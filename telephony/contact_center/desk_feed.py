@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from typing import Any
 
@@ -24,6 +25,7 @@ from telephony.contact_center.access import mine, queues_of
 from telephony.contact_center.handoff import HandoffService
 from telephony.conversations.feed import Message
 
+log = logging.getLogger(__name__)
 FORWARD = {"queued", "dequeued", "answered", "ended", "presence", "callback", "callback_done"}
 
 
@@ -71,6 +73,8 @@ async def desk_feed(ws: WebSocket) -> None:
                 await ws.send_json(message)
     except (WebSocketDisconnect, RuntimeError):
         pass
+    except Exception:
+        log.exception("desk feed for %s failed; the page will reconnect", user.name)
     finally:
         handoff.unsubscribe(floor)
         handoff.presence.desk_closed(user.name)

@@ -84,6 +84,8 @@ async def wallboard(ws: WebSocket) -> None:
                 await ws.send_json(patch)
     except (WebSocketDisconnect, RuntimeError):
         pass
+    except Exception:
+        log.exception("wallboard feed failed; the page will reconnect")
     finally:
         handoff.unsubscribe(floor)
         for task in (watcher, getter):
