@@ -8,7 +8,7 @@
 const $ = (id) => document.getElementById(id);
 const board = (window.board = {
   calls: new Map(), queues: [], agents: [], callbacks: [], figures: [], settings: {},
-  offset: 0, patches: 0, live: false, state: "idle", callId: null, mode: null, error: null,
+  offset: 0, patches: 0, patchesByCall: {}, live: false, state: "idle", callId: null, mode: null, error: null,
   get snapshot() { return { calls: [...this.calls.values()], queues: this.queues, agents: this.agents }; },
 });
 let csrf = null, pc = null, mic = null, socket = null;
@@ -111,7 +111,7 @@ function renderCall(row) {
   mode.className = `status ${{ ai: "good", hold: "warn", human: "connected" }[row.mode] || ""}`;
   card.querySelector('[data-f="duration"]').dataset.since = row.started_at;
   card.querySelector('[data-f="in_state"]').dataset.since = row.mode_since;
-  card.querySelector("form.guidance").hidden = row.mode !== "ai";
+  card.querySelector("form.guidance").hidden = row.mode === "human" || row.callback_pending;
   markMonitored(card, row.call_id);
 }
 
@@ -163,13 +163,17 @@ function renderCallbacks() {
 
 function renderFigures() {
   const s = board.settings;
-  $("sl-head").textContent = `Answered in ${Math.round(s.service_level_s || 0)} s`;
+  const within = Math.round(s.service_level_s || 0);
+  $("sl-head").textContent = `Answered in ${within} s`;
   $("figures-window").textContent = s.figures_window_s ? `(last ${Math.round(s.figures_window_s / 60)} min)` : "";
+  const td = (label, text) => { const c = el("td", { textContent: text }); c.dataset.label = label; return c; };
   $("figures").replaceChildren(...board.figures.map((f) => {
-    const tr = el("tr", {}, el("td", { textContent: f.queue }), el("td", { textContent: pct(f.service_level) }),
-      el("td", { textContent: f.asa_s == null ? "–" : `${Math.round(f.asa_s)} s` }),
-      el("td", { textContent: `${f.abandoned}${f.abandon_rate == null ? "" : ` (${pct(f.abandon_rate)})`}` }),
-      el("td", { textContent: String(f.answered) }), el("td", { textContent: String(f.callbacks) }));
+    const offered = f.answered + f.abandoned;
+    const tr = el("tr", {}, td("Queue", f.queue),
+      td(`Answered in ${within} s`, offered ? `${pct(f.service_level)} (${f.answered_in_time} of ${offered})` : "–"),
+      td("ASA", f.asa_s == null ? "–" : `${Math.round(f.asa_s)} s`),
+      td("Abandoned", offered ? `${f.abandoned} (${pct(f.abandon_rate)})` : "0"),
+      td("Callbacks", String(f.callbacks)));
     tr.dataset.queue = f.queue;
     return tr;
   }));
@@ -187,6 +191,7 @@ function apply(msg) {
     renderQueues(); renderAgents(); renderCallbacks(); renderFigures();
   } else if (msg.type === "call") {
     board.calls.set(msg.row.call_id, msg.row); renderCall(msg.row);
+    board.patchesByCall[msg.row.call_id] = (board.patchesByCall[msg.row.call_id] || 0) + 1;
   } else if (msg.type === "call_removed") {
     removeCall(msg.call_id);
   } else if (msg.type === "queues") { board.queues = msg.queues; renderQueues(); }
