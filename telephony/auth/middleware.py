@@ -59,7 +59,7 @@ class AuthMiddleware:
         rule = rule_for(path)
         if rule is None or not method_covered(rule, method):
             log.error("no access policy row for %s %s: refused", method, path or route)
-            await deny(scope, receive, send, 403, "no policy for this route")
+            await deny(scope, receive, send, 403, "no policy for this route", None)
             return
         auth: AuthState | None = getattr(app.state, "auth", None)
         headers = Headers(scope=scope)
@@ -78,13 +78,13 @@ class AuthMiddleware:
         verdict = await self._decide(app, rule, principal, params)
         if verdict != "staff" and verdict != "caller":
             status = 401 if principal is None or verdict == "login" else 403
-            await deny(scope, receive, send, status, verdict)
+            await deny(scope, receive, send, status, verdict, principal)
             return
         if verdict == "caller":
             state["principal"], state["user"] = Principal(user=None, via="caller"), None
         elif principal is not None and principal.via == "session":
             if not same_origin(headers):
-                await deny(scope, receive, send, 403, "cross-origin request")
+                await deny(scope, receive, send, 403, "cross-origin request", principal)
                 return
             if method in UNSAFE:
                 receive, ok = await self._check_csrf(principal, headers, receive)

@@ -41,7 +41,10 @@ STAFF = frozenset(Role)
 NOBODY: frozenset[Role] = frozenset()
 QA_READERS = frozenset({Role.QA, Role.ADMIN, Role.SUPERVISOR})
 QA_REVIEWERS = frozenset({Role.QA, Role.ADMIN})
-KPI_READERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+KPI_READERS = frozenset({Role.SUPERVISOR, Role.QA, Role.ADMIN})
+DESK = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})  # supervisors take calls too
+SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -111,18 +114,18 @@ POLICY: tuple[Rule, ...] = (
     # knowledge updates without a restart (telephony/server/kb_routes.py)
     Rule("/api/kb/documents", POST, roles=frozenset({Role.ADMIN}), audit="kb.document"),
     # human handoff: the agent desktop (docs/handoff.md); answer checks the agent's queues itself
-    Rule("/agent", READ, roles=frozenset({Role.AGENT, Role.ADMIN}), note="agent desktop page"),
-    Rule("/ws/desk", WS, roles=frozenset({Role.AGENT, Role.ADMIN}),
-         note="waiting calls of the agent's queues, with handoff packages"),
-    Rule("/api/desk/presence", POST, roles=frozenset({Role.AGENT, Role.ADMIN})),
-    Rule("/api/desk/calls/{call_id}/answer", POST, roles=frozenset({Role.AGENT, Role.ADMIN}),
+    Rule("/agent", READ, roles=DESK, note="agent desktop page"),
+    Rule("/ws/desk", WS, roles=DESK,
+         note="waiting calls and callbacks of the agent's queues; presence heartbeat"),
+    Rule("/api/desk/presence", POST, roles=DESK),
+    Rule("/api/desk/calls/{call_id}/answer", POST, roles=DESK,
          note="not call_param: the call is not assigned yet; the handler checks the queue"),
-    Rule("/api/desk/calls/{call_id}/wrapup", POST, roles=frozenset({Role.AGENT, Role.ADMIN}),
-         call_param="call_id"),
-    Rule("/api/desk/calls/{call_id}/hangup", POST, roles=frozenset({Role.AGENT, Role.ADMIN}),
-         call_param="call_id"),
+    Rule("/api/desk/calls/{call_id}/wrapup", POST, roles=DESK, call_param="call_id"),
+    Rule("/api/desk/calls/{call_id}/hangup", POST, roles=DESK, call_param="call_id"),
+    Rule("/api/desk/callbacks/{callback_id}/done", POST, roles=DESK, audit="callback.done",
+         note="the handler checks the callback's queue is the user's"),
     # supervision (docs/supervision.md): handlers audit each action as supervisor.<action>
-    Rule("/supervisor", READ, roles=frozenset({Role.SUPERVISOR, Role.ADMIN}), note="wallboard page"),
+    Rule("/supervisor", READ, roles=SUPERVISORS, note="wallboard page"),
     Rule("/ws/wallboard", WS, roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
          note="filtered to the supervisor's queues"),
     Rule("/api/supervise/{call_id}/join", POST, roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
@@ -134,6 +137,7 @@ POLICY: tuple[Rule, ...] = (
     Rule("/api/supervise/{call_id}/leave", POST, roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
          call_param="call_id"),
     # administration
+    Rule("/users", READ, roles=ADMINS, note="users page"),
     Rule("/api/users", READ, roles=frozenset({Role.ADMIN})),
     Rule("/api/audit", READ, roles=frozenset({Role.ADMIN})),
 )

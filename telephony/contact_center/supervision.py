@@ -1,8 +1,8 @@
 """Supervision: the wallboard, and listen / whisper / barge on a live call.
 
 GET  /supervisor                             the page (static/supervisor.html)
-WS   /ws/wallboard                           a `supervision_board.snapshot` every second
-                                             and on every handoff change
+WS   /ws/wallboard                           a snapshot, then patches as the floor changes
+                                             (telephony/contact_center/board.py)
 POST /api/supervise/{call_id}/join           {sdp, type, mode: listen|whisper|barge}
                                              -> {sdp, type}: the supervisor's audio peer
 POST /api/supervise/{call_id}/mode           {mode}: switch between listen, whisper, barge
@@ -26,17 +26,17 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from telephony.auth.audit import audit_supervisor_action
+from telephony.contact_center.board import Board
 from telephony.contact_center.desk import STATIC, json_body
 from telephony.contact_center.desk_peer import PartyPeer
 from telephony.contact_center.handoff import HandoffService
-from telephony.contact_center.supervision_board import snapshot
 from telephony.conversations.conversation import Conversation
 from telephony.conversations.registry import CallRegistry, LiveCall
 from telephony.web.sockets import client_gone
 from voice.mixer import SuperviseMode
 
 log = logging.getLogger(__name__)
-BOARD_PERIOD_S = 1.0
+FIGURES_PERIOD_S = 15.0  # the figures' window slides: refresh them this often
 MODES = {m.value: m for m in SuperviseMode if m is not SuperviseMode.OFF}
 MAX_GUIDANCE = 500
 
@@ -63,22 +63,36 @@ async def page(request: Request) -> Response:
 async def wallboard(ws: WebSocket) -> None:
     handoff: HandoffService = ws.app.state.handoff
     await ws.accept()
-    changes = handoff.subscribe()
+    board = Board(ws.app.state.calls, handoff, ws.state.user)
+    floor = handoff.subscribe()
     watcher = asyncio.create_task(client_gone(ws), name="wallboard-watch")
+    getter: asyncio.Task[dict[str, object]] | None = None
     try:
+        await ws.send_json(await board.snapshot())
         while not watcher.done():
-            await ws.send_json(await snapshot(ws.app.state.calls, handoff, ws.state.user))
-            getter = asyncio.create_task(changes.get(), name="wallboard-change")
-            await asyncio.wait([getter, watcher], timeout=BOARD_PERIOD_S,
+            getter = getter or asyncio.create_task(floor.get(), name="wallboard-floor")
+            await asyncio.wait([getter, watcher], timeout=FIGURES_PERIOD_S,
                                return_when=asyncio.FIRST_COMPLETED)
-            getter.cancel()
+            if watcher.done():
+                break
+            if getter.done():
+                patches = await board.apply(getter.result())
+                getter = None
+            else:
+                patches = await board.tick()
+            for patch in patches:
+                await ws.send_json(patch)
     except (WebSocketDisconnect, RuntimeError):
         pass
+    except Exception:
+        log.exception("wallboard feed failed; the page will reconnect")
     finally:
-        handoff.unsubscribe(changes)
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await watcher
+        handoff.unsubscribe(floor)
+        for task in (watcher, getter):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
 
 async def join(request: Request) -> Response:

@@ -12,6 +12,17 @@ hook apply to both.
 media and control, the pipeline) and runs the `on_open` hooks BEFORE the call is visible
 in `active`: whoever finds a call there (an escalation, the desk, a supervisor) finds it
 whole, e.g. with `Session.control` set. `open_text` does the same for a text conversation.
+
+Live pub/sub, two levels (in-process; telephony/conversations/feed.py):
+- one conversation: `subscribe(call_id)` -> a queue of its messages: {"type": "turn", ...}
+  (voice.events.TurnRecord's fields), {"type": "event", "kind", ...}, {"type": "call_ended",
+  "reason"} (the softphone's and the desk's live transcript);
+- the floor: `watch()` -> a queue of EVERY conversation's messages, each with its "call_id",
+  plus {"type": "call_started", "call_id", "channel", "caller_id", "started_at"} (published
+  once the call is in `active`, whole) and whatever the rooms above publish floor-wide with
+  `publish_floor` (the contact center: queue, presence and callback changes;
+  telephony/contact_center/handoff.py). The staff consoles (wallboard, desk) are built on
+  it: they patch their views from these messages instead of polling the database.
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ from typing import Any
 from pipecat.workers.runner import WorkerRunner
 
 from telephony.conversations.conversation import Conversation
+from telephony.conversations.feed import Feed, Message
 from telephony.conversations.services import ConversationServices, Services
 from voice.context import CallContext
 from voice.events import CallObserver, FanOutObserver, TurnRecord
@@ -134,6 +146,7 @@ class CallRegistry:
         self.on_open: list[Callable[[Conversation], None]] = []
         self.before_close: list[CallHook] = []
         self.on_close: list[CallHook] = []
+        self.floor = Feed()
 
     @property
     def voice_services(self) -> Services:
@@ -192,6 +205,8 @@ class CallRegistry:
         await self.services.store.call_started(conv.call_id, conv.transport, conv.caller_id, meta,
                                                recording=recording)
         self.active[conv.call_id] = conv
+        self.floor.publish({"type": "call_started", "call_id": conv.call_id, "channel": conv.transport,
+                            "caller_id": conv.caller_id, "started_at": conv.started_at})
         log.info("call %s: started (%s, caller %s)", conv.call_id, conv.transport,
                  conv.caller_id or "unknown")
 
@@ -272,8 +287,20 @@ class CallRegistry:
         if live is not None:
             self.publish_to(live, message)
 
-    @staticmethod
-    def publish_to(live: Conversation, message: dict[str, Any]) -> None:
+    def publish_to(self, live: Conversation, message: dict[str, Any]) -> None:
         for queue in list(live.subscribers):
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(message)
+        self.floor.publish({**message, "call_id": live.call_id})
+
+    # --- the floor: every conversation at once ---
+    def watch(self) -> asyncio.Queue[Message]:
+        """Every conversation's messages, and the floor-wide ones (see the module's doc)."""
+        return self.floor.subscribe()
+
+    def unwatch(self, queue: asyncio.Queue[Message]) -> None:
+        self.floor.unsubscribe(queue)
+
+    def publish_floor(self, message: Message) -> None:
+        """A floor-wide message from a room above (it must carry a "type")."""
+        self.floor.publish(message)

@@ -138,6 +138,10 @@ class RoutingConfig:
     hold_period_s: float = 4.0  # the hold chime repeats this often
     external_transfer: str = ""  # SIP URI or phone number escalations go to; "" = off (docs/handoff.md)
     external_transfer_when: str = "no_agent"  # "no_agent" (no agent available) or "always"
+    # waiting callers hear their position and estimated wait this often; 0 = never
+    announce_every_s: float = 30.0
+    callback_offer: bool = True  # announcements offer "press 1 or say callback"
+    wait_per_caller_s: float = 120.0  # estimate per caller ahead until answers give a better one
 
     def __post_init__(self) -> None:
         from telephony.core.rules import RuleError, parse_rule
@@ -149,6 +153,21 @@ class RoutingConfig:
                 parse_rule(rule)
             except RuleError as e:
                 raise ConfigError(f"routing.rules: {e}") from None
+
+
+@dataclass(frozen=True)
+class ConsolesConfig:
+    """[consoles]: the staff consoles' live figures and presence (docs/supervision.md)."""
+
+    presence_heartbeat_s: float = 5.0  # an open agent desktop says "still here" this often
+    presence_timeout_s: float = 15.0  # no heartbeat for this long: the agent is offline
+    service_level_s: float = 20.0  # service level: % of queued calls answered within this
+    figures_window_s: float = 3600.0  # wallboard figures cover calls queued this far back
+
+    def __post_init__(self) -> None:
+        if self.presence_timeout_s <= self.presence_heartbeat_s:
+            raise ConfigError("consoles.presence_timeout_s must be longer than "
+                              "consoles.presence_heartbeat_s")
 
 
 @dataclass(frozen=True)
@@ -185,6 +204,7 @@ class HotlineConfig:
     sip: SipSection = field(default_factory=SipSection)
     dialog: DialogConfig = field(default_factory=DialogConfig)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    consoles: ConsolesConfig = field(default_factory=ConsolesConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     qa: QAConfig = field(default_factory=QAConfig)
     twilio: TwilioConfig = field(default_factory=TwilioConfig)
@@ -221,6 +241,12 @@ RANGES: dict[str, tuple[float, float]] = {
     "sip.max_calls": (1, 10000),
     "sip.answer_delay_s": (0.0, 30.0),
     "routing.hold_period_s": (1.0, 60.0),
+    "routing.announce_every_s": (0.0, 3600.0),
+    "routing.wait_per_caller_s": (1.0, 86400.0),
+    "consoles.presence_heartbeat_s": (0.5, 300.0),
+    "consoles.presence_timeout_s": (1.0, 3600.0),
+    "consoles.service_level_s": (1.0, 3600.0),
+    "consoles.figures_window_s": (60.0, 7 * 86400.0),
     "privacy.retention_days": (0, 36500),
     "privacy.retention_check_s": (1.0, 86400.0),
     "privacy.pci_pause_max_s": (1.0, 3600.0),

@@ -94,7 +94,8 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.tool_audit = ToolAudit(kb_store.audit)  # which AI tool calls ran (QA, KPIs)
         directory = CustomerDirectory(kb_store)
         customers.install(app.state.calls, directory)
-        app.state.handoff = HandoffService(app.state.calls, cfg.routing, customers=directory)
+        app.state.handoff = HandoffService(app.state.calls, cfg.routing, customers=directory,
+                                             consoles=cfg.consoles)
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in
         try:
             app.state.sip = await start_sip(cfg.sip, app.state.calls)
@@ -112,6 +113,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             on_ready()
         retention = retention_task(svc.store, app.state.auth.audit, cfg.data_path,
                                    cfg.privacy.retention_days, cfg.privacy.retention_check_s)
+        app.state.handoff.start()  # presence timeouts, queue announcements
         try:
             async with retention:  # scheduled deletion (docs/privacy.md)
                 yield

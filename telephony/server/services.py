@@ -10,6 +10,7 @@ from pathlib import Path
 from dialog.types import DialogEngine
 from kb.demo import SqliteDemoStore
 from models.loader import load_models
+from telephony.contact_center.callbacks import CALLBACKS
 from telephony.conversations.registry import CallRegistry
 from telephony.conversations.services import Services
 from telephony.conversations.store import CallStore
@@ -55,8 +56,9 @@ def build_engine(cfg: HotlineConfig) -> DialogEngine:
 def fixed_prompts(cfg: HotlineConfig) -> list[str]:
     """What the agent says verbatim (greeting, clarify, handoff, goodbye...): spoken from cache."""
     from dialog.replies import FIXED_PHRASES, greeting
+    from telephony.contact_center.waiting import FIXED_PHRASES as WAITING_PHRASES
 
-    return [greeting(cfg.dialog.company_name), *FIXED_PHRASES]
+    return [greeting(cfg.dialog.company_name), *FIXED_PHRASES, *WAITING_PHRASES]
 
 
 def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = None) -> Services:
@@ -81,8 +83,9 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
 
 
 def open_store(db_path: Path) -> CallStore:
-    """The call store with every room's tables (QA labels, scores, surveys, search index)."""
-    return CallStore(db_path, schemas=(QA,))
+    """The call store with every room's tables (QA labels, scores, surveys, search index,
+    callback requests)."""
+    return CallStore(db_path, schemas=(QA, CALLBACKS))
 
 
 def open_kb_store(data_dir: Path) -> SqliteDemoStore:

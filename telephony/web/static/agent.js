@@ -1,14 +1,15 @@
-// Hotline agent desktop: presence, waiting calls with their handoff package, one-click answer
-// over WebRTC, live transcript, wrap-up. `window.desk` exposes state for tests.
+// Hotline agent desktop: presence (with a heartbeat while the page is open, and the time in
+// state), waiting calls with their handoff package and callback tasks pushed over WS /ws/desk,
+// one-click answer over WebRTC, live transcript, wrap-up. `window.desk` exposes state for tests.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const desk = (window.desk = { state: "idle", me: null, waiting: [], callId: null, package: null,
-  turns: [], rmsMax: 0, loudFrames: 0, wrapped: false, error: null });
-let csrf = null, pc = null, mic = null, feed = null, events = null, meterTimer = null;
+const desk = (window.desk = { state: "idle", me: null, waiting: [], callbacks: [], presence: null, offset: 0,
+  heartbeats: 0, callId: null, package: null, turns: [], rmsMax: 0, loudFrames: 0, wrapped: false, error: null });
+let csrf = null, pc = null, mic = null, feed = null, events = null, meterTimer = null, beat = null;
 
 async function api(path, body) {
-  if (!csrf) csrf = (await (await fetch("/api/me")).json()).csrf_token;
+  if (!csrf) csrf = (await window.shell.me).csrf_token;
   const res = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
     body: JSON.stringify(body || {}) });
   const data = await res.json().catch(() => ({}));
@@ -90,26 +91,57 @@ function addTurn(t) {
   $("turns").append(li);
 }
 
+function clock(s) { s = Math.max(0, Math.floor(s)); return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`; }
+function tickPresence() {
+  if (desk.presence) $("presence-timer").textContent = clock(Date.now() / 1000 + desk.offset - desk.presence.since);
+}
+function showPresence(p) { desk.presence = p; if (p.status !== "offline") $("presence").value = p.status; tickPresence(); }
+
+function renderCallbacks() {
+  $("no-callbacks").hidden = desk.callbacks.length > 0;
+  $("callbacks").replaceChildren(...desk.callbacks.map((c) => {
+    const li = document.createElement("li");
+    li.dataset.callbackId = c.id;
+    const who = document.createElement("strong"); who.textContent = c.caller_id;
+    const when = document.createElement("span");
+    when.textContent = `${c.queue} · asked at ${new Date(c.requested_at * 1000).toLocaleTimeString()}`;
+    const done = document.createElement("button");
+    done.type = "button"; done.className = "secondary"; done.textContent = "Called back";
+    done.id = `callback-done-${c.id}`;
+    done.addEventListener("click", () => api(`/api/desk/callbacks/${c.id}/done`).catch((e) => showError(String(e.message))));
+    li.append(who, when, done);
+    return li;
+  }));
+}
+
 function onFeed(msg) {
   if (msg.type === "snapshot") {
-    desk.me = msg.me; $("me").textContent = msg.me || "";
-    desk.waiting = msg.waiting; $("presence").value = msg.presence;
+    desk.me = msg.me; desk.offset = msg.now - Date.now() / 1000;
+    desk.waiting = msg.waiting; desk.callbacks = msg.callbacks; showPresence(msg.presence);
+    clearInterval(beat);
+    beat = setInterval(() => { if (feed.readyState === 1) { feed.send(JSON.stringify({ type: "heartbeat" })); desk.heartbeats += 1; } },
+      msg.heartbeat_s * 1000);
   } else if (msg.type === "queued") {
     desk.waiting = desk.waiting.filter((e) => e.call_id !== msg.entry.call_id).concat([msg.entry]);
-  } else if (msg.type === "answered" || msg.type === "ended") {
+  } else if (msg.type === "answered" || msg.type === "ended" || msg.type === "dequeued") {
     desk.waiting = desk.waiting.filter((e) => e.call_id !== msg.call_id);
     if (msg.type === "ended" && msg.call_id === desk.callId) endCall("caller_hangup");
   } else if (msg.type === "presence" && msg.agent === desk.me) {
-    $("presence").value = msg.status;
+    showPresence(msg);
+  } else if (msg.type === "callback") {
+    desk.callbacks = desk.callbacks.filter((c) => c.id !== msg.callback.id).concat([msg.callback]);
+  } else if (msg.type === "callback_done") {
+    desk.callbacks = desk.callbacks.filter((c) => c.id !== msg.id);
   }
   renderWaiting();
+  renderCallbacks();
 }
 
 function openFeed() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   feed = new WebSocket(`${scheme}//${location.host}/ws/desk`);
   feed.onmessage = (e) => onFeed(JSON.parse(e.data));
-  feed.onclose = () => setTimeout(openFeed, 2000);
+  feed.onclose = () => { clearInterval(beat); setTimeout(openFeed, 2000); };
 }
 
 function iceGathered(conn, timeoutMs) {
@@ -213,4 +245,5 @@ $("wrapup").addEventListener("submit", async (e) => {
 });
 $("presence").addEventListener("change", () => api("/api/desk/presence", { status: $("presence").value }).catch((e) => showError(String(e.message))));
 window.deskSetPresence = (status) => api("/api/desk/presence", { status });
+setInterval(tickPresence, 1000);
 openFeed();

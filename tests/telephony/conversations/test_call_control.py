@@ -69,7 +69,12 @@ class _Registry:
         self.hung_up: list[tuple[str, str]] = []
         self.on_open: list[Any] = []
         self.on_close: list[Any] = []
+        self.sinks: list[Any] = []
         self.services = SimpleNamespace(store=_Store())
+        self.floor: list[dict[str, Any]] = []
+
+    def publish_floor(self, message: dict[str, Any]) -> None:
+        self.floor.append(message)
 
     async def hang_up(self, call_id: str, reason: str) -> None:
         live = self.active.pop(call_id, None)

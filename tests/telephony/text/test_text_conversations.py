@@ -15,8 +15,8 @@ import pytest
 from dialog.factory import build_engine
 from dialog.types import DialogEngine, Reply, Session
 from telephony.auth.types import Role, User
+from telephony.contact_center.board import Board
 from telephony.contact_center.handoff import HandoffService
-from telephony.contact_center.supervision_board import snapshot
 from telephony.conversations.conversation import Conversation
 from telephony.conversations.errors import ConversationClosed
 from telephony.conversations.registry import CallRegistry
@@ -142,7 +142,7 @@ async def test_an_escalated_chat_waits_in_the_handoff_queue_without_audio(floor:
     events = await _rows(floor.store, "SELECT kind FROM call_events WHERE call_id = ?", conv.call_id)
     assert events == [("handoff_queued",)]
 
-    board = await snapshot(floor.calls, floor.handoff, ADMIN)
+    board = await Board(floor.calls, floor.handoff, ADMIN).snapshot()
     row = next(r for r in board["calls"] if r["call_id"] == conv.call_id)
     assert (row["channel"], row["mode"], row["handler"], row["supervised"]) == (
         "chat", "hold", "waiting", "off")

@@ -126,7 +126,12 @@ class _Registry:
         self.active: dict[str, LiveCall] = {}
         self.on_open: list[Any] = []
         self.on_close: list[Any] = []
+        self.sinks: list[Any] = []
         self.services = SimpleNamespace(store=_Store(CALL_SID))
+        self.floor: list[dict[str, Any]] = []
+
+    def publish_floor(self, message: dict[str, Any]) -> None:
+        self.floor.append(message)
 
     async def hang_up(self, call_id: str, reason: str) -> None:
         live = self.active.pop(call_id, None)
