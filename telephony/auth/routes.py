@@ -94,7 +94,7 @@ async def login(request: Request) -> Response:
         await auth.audit.record(name[:64] or "-", "anonymous", "auth.login_failed", name[:64],
                                 address=address)
         return _login_form(request, 401, "Wrong user name or password.", name, next_path)
-    auth.limiter.succeeded(name)
+    auth.limiter.succeeded(name, address)
     old = cookie(request.headers, SESSION_COOKIE)
     if old:
         await auth.users.end_session(old)

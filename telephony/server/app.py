@@ -21,6 +21,7 @@ from telephony.auth.state import AuthSettings, open_auth
 from telephony.contact_center import customers
 from telephony.contact_center.customers import CustomerDirectory
 from telephony.contact_center.handoff import HandoffService
+from telephony.conversations.conversation import Conversation
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
 from telephony.core.errors import ConfigError, StartupError
@@ -30,6 +31,7 @@ from telephony.server.services import Services, build_services, install_hooks, o
 from telephony.sip.bridge import start_sip
 from telephony.text.conversations import TextConversations
 from telephony.web.assets import STATIC
+from telephony.web.capability import CallCapabilities
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,12 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
         install_hooks(app.state.calls, cfg)  # side concerns attach through hooks
+        app.state.call_capabilities = capabilities = CallCapabilities()  # the browser caller's
+
+        async def expire_capability(conv: Conversation) -> None:
+            capabilities.revoke(conv.call_id)
+
+        app.state.calls.on_close.append(expire_capability)
         kb_store = await asyncio.to_thread(open_kb_store, cfg.data_path)
         app.state.tool_audit = ToolAudit(kb_store.audit)  # which AI tool calls ran (QA, KPIs)
         directory = CustomerDirectory(kb_store)

@@ -42,7 +42,7 @@ async def test_unconnected_offer_ends_at_the_connect_timeout(services: Any, hotl
         try:
             call_id = answer["call_id"]
             deadline = time.monotonic() + 15
-            while call_id in app.state.calls.active and time.monotonic() < deadline:
+            while call_id in app.state.calls.active and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.2)
             assert call_id not in app.state.calls.active, "the unconnected call is still active"
             record = await services.store.call(call_id)
@@ -63,7 +63,8 @@ async def test_hangup_and_shutdown_of_unconnected_offers_do_not_hang(services: A
             pcs = [first[0], *(pc for pc, _ in rest)]
             await asyncio.sleep(1.0)
             async with asyncio.timeout(5):
-                async with http.post(f"http://{host}/api/webrtc/{first[1]['call_id']}/hangup") as res:
+                async with http.post(f"http://{host}/api/webrtc/{first[1]['call_id']}/hangup",
+                                     headers={"x-call-capability": first[1].get("call_capability", "")}) as res:
                     assert res.status == 200
             record = await services.store.call(first[1]["call_id"])
             assert record is not None and record["end_reason"] == "caller_hangup"
