@@ -28,6 +28,7 @@ from telephony.qa.errors import QAError
 from telephony.qa.kpi import compute, load
 from telephony.qa.routes import fact_sources
 from telephony.web.assets import STATIC
+from telephony.web.params import integer, number
 
 SURVEY_CHANNELS = ("web", "chat", "keypad", "voice", "sms")
 
@@ -55,15 +56,12 @@ async def page(request: Request) -> Response:
 async def kpi_api(request: Request) -> Response:
     q = request.query_params
     cfg = request.app.state.config
-    try:
-        until = float(q.get("until") or time.time())
-        since = float(q.get("since") or until - 7 * 86400)
-        fcr_days = int(q.get("fcr_days") or cfg.qa.fcr_days)
-    except ValueError:
-        return JSONResponse({"error": "since/until are unix seconds, fcr_days an integer"},
-                            status_code=400)
-    if not 1 <= fcr_days <= 365 or since >= until:
-        return JSONResponse({"error": "bad period or fcr_days"}, status_code=400)
+    until = number(q, "until", low=0) or time.time()
+    since = number(q, "since", low=0)
+    since = until - 7 * 86400 if since is None else since
+    fcr_days = integer(q, "fcr_days", cfg.qa.fcr_days, low=1, high=365)
+    if since >= until:
+        return JSONResponse({"error": "since must be before until"}, status_code=400)
     store: CallStore = request.app.state.services.store
     sources = dataclasses.replace(fact_sources(request), window_s=fcr_days * 86400.0)
     facts, surveys = await store.run(lambda c: load(c, since, until, sources))

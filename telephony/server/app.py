@@ -32,6 +32,7 @@ from telephony.sip.bridge import start_sip
 from telephony.text.conversations import TextConversations
 from telephony.web.assets import STATIC
 from telephony.web.capability import CallCapabilities
+from telephony.web.params import BadParameter, bad_parameter
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,8 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
     for factory in _route_factories(cfg):
         routes.extend(factory())
     # every route must have a row in telephony/auth/policy.py (default deny)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AuthMiddleware)])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AuthMiddleware)],
+                    exception_handlers={BadParameter: bad_parameter})  # one parser: web/params.py
     app.state.config = cfg
     return app
 
