@@ -26,6 +26,7 @@ from telephony.auth.types import Principal
 from telephony.web.capability import CallCapabilities
 
 log = logging.getLogger(__name__)
+CROSS_ORIGIN = "cross-origin request"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FORM_BYTES = 64 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -78,7 +79,7 @@ class AuthMiddleware:
             return
         verdict = await self._decide(app, rule, principal, params, headers)
         if verdict != "staff" and verdict != "caller":
-            status = 401 if principal is None or verdict == "login" else 403
+            status = 401 if verdict == "login" or (principal is None and verdict != CROSS_ORIGIN) else 403
             await deny(scope, receive, send, status, verdict, principal)
             return
         if verdict == "caller":
@@ -111,8 +112,10 @@ class AuthMiddleware:
             return "staff"  # an unknown call falls through to the handler's 404
         capabilities: CallCapabilities | None = getattr(app.state, "call_capabilities", None)
         if (rule.caller and rule.call_param and call is not None and call.get("transport") == "webrtc"
-                and capabilities is not None and capabilities.presented(call["id"], headers)):
-            return "caller"  # the browser caller's own live call (telephony/web/capability.py)
+                and capabilities is not None
+                and capabilities.presented(call["id"], headers, after_call=rule.after_call)):
+            # the browser caller's own call (telephony/web/capability.py), from this origin
+            return "caller" if same_origin(headers) else CROSS_ORIGIN
         if user is None:
             return "login"
         return "role not allowed" if not role_allowed(rule, user) else "not your call"

@@ -5,7 +5,9 @@ GET  /kpi/definitions                  docs/kpi.md rendered (telephony/qa/defini
 GET  /api/kpi?since=&until=&fcr_days=  the KPIs (unix seconds; default: the last 7 days);
                                        supervisors get their queues' calls only
 POST /api/calls/{call_id}/survey       {"score": 1..5, "channel": "web", "comment": ""}
-                                       (the web caller of that call, or an admin)
+                                       (the web caller of that call, by its capability, from
+                                       this origin, up to an hour after it; or an admin);
+                                       one answer per call: 409 after that
 
 Keypad/voice surveys at the end of a phone call are the dialog's to ask; it stores
 the answer through `record_survey` (the documented hook, see docs/kpi.md).
@@ -35,7 +37,8 @@ SURVEY_CHANNELS = ("web", "chat", "keypad", "voice", "sms")
 
 async def record_survey(store: CallStore, call_id: str, score: object, channel: str = "keypad",
                         comment: str = "") -> int:
-    """Store one post-call survey answer (1 = very unhappy .. 5 = very happy)."""
+    """Store the call's post-call survey answer (1 = very unhappy .. 5 = very happy); a call
+    is rated once, whatever the channel (QAError 409 after that)."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise QAError("score must be an integer from 1 to 5")
     if channel not in SURVEY_CHANNELS:
@@ -43,9 +46,12 @@ async def record_survey(store: CallStore, call_id: str, score: object, channel: 
     call = await store.call(call_id)
     if call is None:
         raise QAError("no such call", status=404)
-    cur = await store.run(lambda c: c.execute(
-        "INSERT INTO surveys (call_id, caller_id, score, channel, comment, at) VALUES (?,?,?,?,?,?)",
-        (call_id, call.get("caller_id"), score, channel, comment[:2000], time.time())))
+    cur = await store.run(lambda c: c.execute(  # one answer per call, checked atomically
+        "INSERT INTO surveys (call_id, caller_id, score, channel, comment, at) "
+        "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM surveys WHERE call_id = ?)",
+        (call_id, call.get("caller_id"), score, channel, comment[:2000], time.time(), call_id)))
+    if cur.rowcount == 0:
+        raise QAError("this call has been rated already", status=409)
     return int(cur.lastrowid or 0)
 
 

@@ -31,7 +31,8 @@ from telephony.server.services import Services, build_services, install_hooks, o
 from telephony.sip.bridge import start_sip
 from telephony.text.conversations import TextConversations
 from telephony.web.assets import STATIC
-from telephony.web.capability import CallCapabilities
+from telephony.web.capability import LOGGERS as CAPABILITY_LOGGERS
+from telephony.web.capability import CallCapabilities, Redactor
 from telephony.web.params import BadParameter, bad_parameter
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,9 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         retention = retention_task(svc.store, app.state.auth.audit, cfg.data_path,
                                    cfg.privacy.retention_days, cfg.privacy.retention_check_s)
         app.state.handoff.start()  # presence timeouts, queue announcements
+        redactor = Redactor()  # the capability never reaches a log line
+        for name in CAPABILITY_LOGGERS:
+            logging.getLogger(name).addFilter(redactor)
         try:
             async with retention:  # scheduled deletion (docs/privacy.md)
                 yield
@@ -135,6 +139,8 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             await asyncio.to_thread(kb_store.close)
             if own:
                 svc.close()
+            for name in CAPABILITY_LOGGERS:
+                logging.getLogger(name).removeFilter(redactor)
 
     routes: list[BaseRoute] = [
         Route("/", index),

@@ -81,7 +81,7 @@ async def test_caller_vanishing_ends_the_call(services: Any, hotline_config: Any
         # the caller's capability ended with the call: no transcript after it (issue 15, 13)
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await http.ws_connect(f"ws://{host}/ws/calls/{call_id}/events", headers=capability)
-        assert refused.value.status == 401
+        assert refused.value.status == 403
         stored = await services.store.turns(call_id)
         assert stored[0]["text"] == greeting["text"]
         async with http.post(f"http://{host}/api/webrtc/offer", json={"sdp": "v=0", "type": "offer"}) as res:
