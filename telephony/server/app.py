@@ -33,6 +33,7 @@ from telephony.text.conversations import TextConversations
 from telephony.web.assets import STATIC
 from telephony.web.capability import LOGGERS as CAPABILITY_LOGGERS
 from telephony.web.capability import CallCapabilities, Redactor
+from telephony.web.headers import SecurityHeaders
 from telephony.web.params import BadParameter, bad_parameter
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,8 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
     for factory in _route_factories(cfg):
         routes.extend(factory())
     # every route must have a row in telephony/auth/policy.py (default deny)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AuthMiddleware)],
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(SecurityHeaders), Middleware(AuthMiddleware)],
                     exception_handlers={BadParameter: bad_parameter})  # one parser: web/params.py
     app.state.config = cfg
     return app

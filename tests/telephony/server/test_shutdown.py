@@ -65,7 +65,7 @@ def _serve(tmp: Path, port: int, sip_port: int) -> tuple[subprocess.Popen[str], 
     return proc, lines
 
 
-async def _offer(http: aiohttp.ClientSession, base: str) -> tuple[RTCPeerConnection, str]:
+async def _offer(http: aiohttp.ClientSession, base: str) -> tuple[RTCPeerConnection, str, str]:
     pc = RTCPeerConnection()
     pc.addTrack(AudioStreamTrack())
     await pc.setLocalDescription(await pc.createOffer())
@@ -73,7 +73,7 @@ async def _offer(http: aiohttp.ClientSession, base: str) -> tuple[RTCPeerConnect
                          json={"sdp": pc.localDescription.sdp, "type": "offer"}) as res:
         assert res.status == 200, await res.text()
         answer: dict[str, Any] = await res.json()
-    return pc, str(answer["call_id"])
+    return pc, str(answer["call_id"]), str(answer.get("call_capability"))
 
 
 async def _active(http: aiohttp.ClientSession, base: str) -> int:
@@ -99,15 +99,16 @@ async def test_sigterm_with_20_live_calls_exits_within_5_s(tmp_path: Path) -> No
             early = time.monotonic()
             timed_out = []
             for _ in range(TIMED_OUT_CALLS):
-                pc, call_id = await _offer(http, base)
+                pc, call_id, _ = await _offer(http, base)
                 pcs.append(pc)
                 timed_out.append(call_id)
             await asyncio.sleep(CONNECT_TIMEOUT_S + 1 - (time.monotonic() - early))
             for _ in range(WEBRTC_CALLS):
-                pc, call_id = await _offer(http, base)
+                pc, call_id, capability = await _offer(http, base)
                 pcs.append(pc)
                 if len(sockets) < 2:
-                    sockets.append(await http.ws_connect(f"ws://127.0.0.1:{port}/ws/calls/{call_id}/events"))
+                    sockets.append(await http.ws_connect(f"ws://127.0.0.1:{port}/ws/calls/{call_id}/events",
+                                                         headers={"x-call-capability": capability}))
             deadline = time.monotonic() + 60
             while await _active(http, base) < SIP_CALLS + WEBRTC_CALLS:  # and the 4, if leaked
                 assert time.monotonic() < deadline, f"only {await _active(http, base)} calls came up"
