@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dialog.flows.confirm import ask, confirm
 from dialog.state import DialogState, PendingAction
-from dialog.types import Session
+from dialog.types import Reply, Session
 from nlu.cues import Cue
 
 
@@ -63,3 +63,14 @@ def test_a_soft_offer_is_dropped_not_re_asked_when_the_answer_is_unclear() -> No
     again = confirm(None, session, {Cue.GREETING})  # type: ignore[arg-type]
     assert again is not None and "clear yes or no" in again.text
     assert session.state.pending is not None and session.state.pending.asked == 2
+
+
+def test_a_read_back_the_caller_did_not_hear_is_dropped() -> None:
+    session = Session(call_id="c")
+    readback = ask(session, "cancel_order", {"order_id": "10288"}, "Cancel order 10288? Yes or no.",
+                   done="Done.", declined="Okay.")
+    session.reply_unheard(Reply(text="Sure, your order 10288 shipped on May 2nd."))
+    assert session.state.pending is not None  # another reply, unheard: the read-back stands
+    session.reply_unheard(readback)  # talked over before its question was played
+    assert session.state.pending is None
+    assert confirm(None, session, {Cue.AFFIRM}) is None  # type: ignore[arg-type]  # a yes runs nothing
