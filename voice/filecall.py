@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,7 @@ async def run_file_call(
     greet: bool = True,
     tail_silence_s: float = 2.5,
     talk_over_greeting_after_s: float | None = None,
+    talk_over_reply_after_s: float | None = None,
     recorder: CallRecorder | None = None,
     bridge: CallBridge | None = None,
 ) -> FileCallResult:
@@ -75,6 +77,8 @@ async def run_file_call(
 
     By default the caller waits for the greeting to finish; with
     `talk_over_greeting_after_s` the caller starts talking that long into it (barge-in).
+    With `talk_over_reply_after_s`, each utterance after the first is said that long after
+    the agent starts answering the one before (the line stays silent until then).
     """
     call_id = call_id or uuid.uuid4().hex
     collector = TurnCollector()
@@ -104,10 +108,22 @@ async def run_file_call(
                     await asyncio.sleep(0.01)
                 await asyncio.sleep(talk_over_greeting_after_s)
         silence = np.zeros(int(tail_silence_s * sample_rate_hz), dtype=np.int16)
-        for i, utterance in enumerate(audio if isinstance(audio, list) else [audio]):
+        utterances = audio if isinstance(audio, list) else [audio]
+        for i, utterance in enumerate(utterances):
             pcm = (np.clip(utterance, -1, 1) * 32767).astype(np.int16)
             if i == 0:
                 stream_started_at = time.monotonic()
+            if talk_over_reply_after_s is not None and i < len(utterances) - 1:
+                heard = len(speaker.first_audio_times)
+
+                def answering(before: int = heard) -> bool:
+                    return len(speaker.first_audio_times) > before
+
+                await _stream(call.worker, pcm, sample_rate_hz, speed)
+                await _silence_until(call.worker, sample_rate_hz, speed, answering)
+                await _stream(call.worker, np.zeros(int(talk_over_reply_after_s * sample_rate_hz),
+                                                    dtype=np.int16), sample_rate_hz, speed)
+                continue
             await _stream(call.worker, np.concatenate([pcm, silence]), sample_rate_hz, speed)
             await _wait_quiet(ctx, speaker, speed)
     finally:
@@ -131,6 +147,15 @@ async def _stream(worker: Any, pcm: np.ndarray, rate: int, speed: float) -> None
         delay = t0 + (i + 1) * FRAME_MS / 1000 / speed - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+
+
+async def _silence_until(worker: Any, rate: int, speed: float, done: Callable[[], bool],
+                         timeout_s: float = 30.0) -> None:
+    """Keep the line open (silence, 20 ms at a time) until `done()` or `timeout_s`."""
+    quiet = np.zeros(rate * FRAME_MS // 1000, dtype=np.int16)
+    deadline = time.monotonic() + timeout_s
+    while not done() and time.monotonic() < deadline:
+        await _stream(worker, quiet, rate, speed)
 
 
 async def _wait_quiet(ctx: CallContext, speaker: VirtualSpeaker, speed: float,
