@@ -4,7 +4,8 @@ A reply the caller did not hear in full (barge-in cut it, or it was still being 
 when they spoke again) is reported to the brain (`Session.reply_unheard`), so nothing it
 asked (a read-back awaiting yes) is answered by words meant for something else. Heard in
 full means the transport's output reported the agent stopped speaking
-(BotStoppedSpeakingFrame, from what was actually played) with no interruption before.
+(BotStoppedSpeakingFrame, from what was actually played) after the last sentence had been
+handed on, with no interruption before.
 """
 
 from __future__ import annotations
@@ -59,8 +60,10 @@ class DialogProcessor(FrameProcessor):
             await self._on_dtmf(str(frame.button.value))
         if isinstance(frame, InterruptionFrame):
             self._void_replies()
-        elif isinstance(frame, BotStoppedSpeakingFrame):
-            self._unheard = None  # played to its end
+        elif isinstance(frame, BotStoppedSpeakingFrame) and not self._ctx.reply_in_flight:
+            self._unheard = None  # played to its end (speech can stop between two sentences
+            # while the next is still being synthesized: reply_in_flight is cleared once the
+            # last one has been handed on)
         await self.push_frame(frame, direction)
 
     def _void_replies(self) -> None:
