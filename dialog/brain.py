@@ -2,11 +2,11 @@
 
 Runs in a worker thread (see `engine.HotlineEngine`), so it may embed, query SQLite
 and classify without stalling the event loop. `respond` keeps the books around a turn
-(history, sentiment, supervisor guidance, failures, hold rules); which reply the turn
-gets is decided by the ordered rules in `dialog.rules` (their order is the precedence:
-a human request > the answer to a pending read-back > a flow waiting for a detail >
-goodbye and greetings > a confident transactional intent > a grounded knowledge answer
-> clarify). After repeated failures, or a run of angry turns, the brain hands over.
+(history, sentiment, supervisor guidance, failures, hold rules); the turn itself is
+understood by a command generator (default: `dialog.rules.RuleGenerator`; any
+`dialog.commands.CommandGenerator` may replace it), its commands are checked
+(`dialog.commands.validate`) and executed by the flow engine (`dialog.flowengine`).
+After repeated failures, or a run of angry turns, the brain hands over.
 """
 
 from __future__ import annotations
@@ -14,15 +14,19 @@ from __future__ import annotations
 import logging
 
 from dialog import replies
-from dialog.escalation import handoff, should_escalate
+from dialog.commands import CommandGenerator, TurnContext, validate
+from dialog.escalation import frustrated, handoff, should_escalate
+from dialog.flowengine import FlowEngine
+from dialog.flowengine import Resources as EngineResources
 from dialog.flows.registry import FLOWS
 from dialog.flows.spec import FlowRegistry
 from dialog.guidance import take_guidance
 from dialog.knowledge import KnowledgeAnswerer
-from dialog.rules import Resources, Turn, decide
+from dialog.rules import Resources as RuleResources
+from dialog.rules import RuleGenerator
 from dialog.services import Services
 from dialog.types import Reply, Session
-from nlu.cues import cues
+from nlu.expect import asked_for
 from nlu.intent import IntentClassifier
 from nlu.sentiment import sentiment
 
@@ -41,9 +45,15 @@ class Brain:
         *,
         csat_survey: bool = True,
         flows: FlowRegistry = FLOWS,
+        generator: CommandGenerator | None = None,
     ) -> None:
         self.company_name = company_name
-        self.resources = Resources(services, knowledge, classifier, flows, csat_survey)
+        self.flows = flows
+        self.resources = EngineResources(services, knowledge, flows, csat_survey)
+        self.engine = FlowEngine(self.resources)
+        # the default, offline understanding; an LLM-backed generator may replace it
+        self.rule_generator = RuleGenerator(RuleResources(services, classifier, flows))
+        self.generator: CommandGenerator = generator or self.rule_generator
 
     @property
     def services(self) -> Services:
@@ -84,8 +94,10 @@ class Brain:
         return self._say(session, reply)
 
     def _decide(self, session: Session, text: str, *, dtmf: bool = False) -> Reply:
-        turn = Turn(session, text, cues(text), extract=self.services.entities, dtmf=dtmf)
-        return decide(self.resources, turn)
+        ctx = TurnContext.of(session, text, dtmf=dtmf)
+        commands = validate(self.generator.generate(ctx), ctx, self.flows)
+        log.debug("call %s: %s", session.call_id, commands)
+        return self.engine.execute(session, ctx, commands)
 
     @staticmethod
     def _while_waiting(session: Session, reply: Reply) -> Reply:
@@ -104,8 +116,11 @@ class Brain:
     def _count_failure(self, session: Session, reply: Reply) -> Reply:
         session.state.failures += 1
         failures = session.state.failures
+        reason = frustrated(failures, session.state.sentiment)
         if failures >= MAX_CLARIFY_BEFORE_ESCALATION:
-            offer = self.escalate(session, f"not understood {failures} times in a row")
+            reason = f"not understood {failures} times in a row"
+        if reason is not None:
+            offer = self.escalate(session, reason)
             offer.text = replies.OFFER_HUMAN
             return offer
         if failures > 1:
@@ -114,5 +129,7 @@ class Brain:
 
     def _say(self, session: Session, reply: Reply) -> Reply:
         session.history.append(("agent", reply.text))
+        if reply.expect is None:
+            reply.expect = asked_for(reply.text)
         return reply
 

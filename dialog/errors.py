@@ -19,3 +19,7 @@ class ToolError(DialogError):
 
 class ConfirmationRequired(ToolError):
     """A state-changing tool was called without the caller's explicit confirmation."""
+
+
+class CommandError(DialogError):
+    """A command list (e.g. an LLM's JSON) does not match the command schema."""

@@ -16,6 +16,7 @@ from nlu.sentiment import NEGATIVE_THRESHOLD
 TREND_TURNS = 3
 TREND_MEAN = -0.5
 MIN_NEGATIVE_TURNS = 2
+FRUSTRATED_FAILURES = 2  # with falling sentiment, the failure that hands over
 
 
 def should_escalate(sentiments: Sequence[float]) -> str | None:
@@ -25,6 +26,17 @@ def should_escalate(sentiments: Sequence[float]) -> str | None:
     negative = sum(1 for s in recent if s <= NEGATIVE_THRESHOLD)
     if sum(recent) / len(recent) <= TREND_MEAN and negative >= MIN_NEGATIVE_TURNS:
         return f"caller frustrated (sentiment trend {sum(recent) / len(recent):.2f} over {TREND_TURNS} turns)"
+    return None
+
+
+def frustrated(failures: int, sentiments: Sequence[float]) -> str | None:
+    """A frustration slide: the second failure in a row while the caller's mood is negative
+    and falling hands over now, before a third failure would."""
+    if failures < FRUSTRATED_FAILURES or len(sentiments) < 2:
+        return None
+    last, before = sentiments[-1], sentiments[-2]
+    if last < 0 and last <= before:
+        return f"caller frustrated ({failures} failures, sentiment falling to {last:.2f})"
     return None
 
 

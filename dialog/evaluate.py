@@ -15,6 +15,9 @@ Added fields (the independent suite's contract, dialog/scenarios/independent/REA
 scenario "class" and "in_scope" (reported per class), "caller_id_verified": false (the caller
 id names an account but does not verify the caller); turn "mentions_any" (at least one);
 outcome "never_mentions" (in no agent reply: a disclosure check).
+
+`--timing` adds the turn time of `DialogEngine.respond` (p50/p95/max over every turn
+played; the first turn of a process includes warming the models up).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import argparse
 import asyncio
 import json
 import re
+import statistics
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +51,7 @@ class Result:
     in_scope: bool = True
     forbidden_executed: int = 0  # a refused or unconfirmed action that ran anyway
     disclosures: int = 0  # a never_mentions string spoken
+    turn_ms: list[float] = field(default_factory=list)  # wall time of each respond()
 
     @property
     def passed(self) -> bool:
@@ -80,7 +86,9 @@ async def run_scenario(engine: DialogEngine, data_dir: Path, sc: dict[str, Any],
     await engine.greet(session)
     said: list[str] = []
     for i, turn in enumerate(sc["turns"], start=1):
+        started = time.perf_counter()
         reply = await engine.respond(session, turn["say"])
+        res.turn_ms.append((time.perf_counter() - started) * 1000)
         said.append(reply.text.lower())
         res.escalated |= reply.escalate
         if (reply.intent or "").startswith("kb:"):
@@ -139,6 +147,16 @@ def summary(results: list[Result]) -> dict[str, Any]:
     }
 
 
+def timing(results: list[Result]) -> dict[str, float]:
+    """Turn times over every turn played: p50, p95, max (ms), and how many turns."""
+    times = sorted(t for r in results for t in r.turn_ms)
+    if not times:
+        return {"turns": 0}
+    cuts = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
+    return {"turns": len(times), "p50_ms": round(cuts[49], 1), "p95_ms": round(cuts[94], 1),
+            "max_ms": round(times[-1], 1)}
+
+
 def _rate(results: list[Result]) -> str:
     passed = sum(r.passed for r in results)
     return f"{passed}/{len(results)}" + (f" ({passed / len(results):.2f})" if results else "")
@@ -154,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("scenarios", nargs="+", type=Path)
     ap.add_argument("--data-dir", type=Path, default=Path("data/eval"))
     ap.add_argument("--guidelines", type=Path, required=True)
+    ap.add_argument("--timing", action="store_true",
+                    help="also print turn times (p50/p95/max of DialogEngine.respond)")
     args = ap.parse_args(argv)
     engine = build_engine(data_dir=args.data_dir, guidelines_path=args.guidelines)
     results = asyncio.run(evaluate(engine, args.data_dir, args.scenarios))
@@ -161,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"{'PASS' if r.passed else 'FAIL'}  {r.name}\n")
         for failure in r.failures:
             sys.stdout.write(f"      {failure}\n")
-    sys.stdout.write(json.dumps(summary(results), indent=1) + "\n")
+    totals = summary(results) | ({"turn_time": timing(results)} if args.timing else {})
+    sys.stdout.write(json.dumps(totals, indent=1) + "\n")
     return 0 if all(r.passed for r in results) else 1
 
 

@@ -55,6 +55,7 @@ def build_engine(
         return_policy=extract_return_policy(passages),
         today=store.today,
         product_names=store.product_names(),
+        plan_names=[str(p["plan"]) for p in store.plans()],
     )
     brain = Brain(
         KnowledgeAnswerer(index),

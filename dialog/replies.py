@@ -18,6 +18,19 @@ SURVEY = (
 )
 SURVEY_THANKS = "Thank you for your feedback. Have a great day!"
 UNAVAILABLE = "Sorry, I'm having a technical problem. Let me connect you with a member of our team."
+# a second request of the same turn, taken up after the first (dialog.flowengine.queue)
+OTHER_REQUEST = "And about your other request:"
+OTHER_QUESTION = "And about your other question:"
+REFUSED = "Okay, I won't do that. What else can I do for you?"
+# closing questions a reply ends with; dropped when another request follows in the same reply
+CLOSINGS = (ANYTHING_ELSE, "Is there anything else I can help with?", "What else can I do for you?")
+
+
+def without_closing(text: str) -> str:
+    for closing in CLOSINGS:
+        if text.endswith(closing):
+            return text[: -len(closing)].rstrip()
+    return text
 
 
 def greeting(company_name: str) -> str:

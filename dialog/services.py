@@ -10,7 +10,8 @@ from dialog.tools import ToolBox
 from dialog.types import Session
 from kb.adapters import BillingStore, Customer, CustomerStore, OrderStore
 from kb.policy import ReturnPolicy
-from nlu.entities import Entities, extract
+from nlu.entities import TIER_ALIASES, Entities, extract
+from nlu.expect import Expect
 
 
 @dataclass
@@ -22,9 +23,18 @@ class Services:
     return_policy: ReturnPolicy
     today: Callable[[], dt.date] = dt.date.today
     product_names: list[str] = field(default_factory=list)
+    plan_names: list[str] = field(default_factory=list)
 
-    def entities(self, text: str) -> Entities:
-        return extract(text, self.today(), self.product_names)
+    def tier_words(self) -> list[str]:
+        """Membership tiers as callers say them (the return policy's, and "premium")."""
+        known = list(self.return_policy.windows) if self.return_policy is not None else []
+        return known + list(TIER_ALIASES)
+
+    def entities(self, text: str, expect: Expect | None = None) -> Entities:
+        """The entities of a caller turn. `expect`: the detail the agent just asked for
+        (`nlu.expect.asked_for(last agent text)`, or the flow's own slot), so "ten two fifty
+        one" after "What's the order number?" is order 10251 (docs/dialog.md)."""
+        return extract(text, self.today(), self.product_names, expect)
 
     def identify(self, session: Session, ents: Entities) -> Customer | None:
         """Caller id first, then an email the caller said; remembered for the session."""

@@ -67,6 +67,14 @@ class DialogState:
     # the two flows of an open "Is that about A, or B?" question
     intent_choices: list[str] = field(default_factory=list)
     last_intent: str | None = None  # the last reply's intent, other than clarify
+    flow: str | None = None  # the flow that made the last reply (dialog.flowengine sets it)
+    # requests said in an earlier turn and not yet taken up (dialog.commands StartFlow /
+    # KnowledgeQuestion), first said first; taken up when nothing else is open
+    queue: list[Any] = field(default_factory=list)
+    # state-changing tools the caller refused in this call: flows do not offer them again
+    # (a later request for the same flow lifts it)
+    refused: set[str] = field(default_factory=set)
+    said: str = ""  # the caller's words the command being executed came from
     failures: int = 0  # consecutive turns not understood
     sentiment: list[float] = field(default_factory=list)  # per caller turn, -1..1, oldest first
     offered_human: bool = False  # a colleague was offered: a "yes" next turn takes it

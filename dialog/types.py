@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from dialog.control import CallControl
 from dialog.state import DialogState
+from nlu.expect import Expect
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class Reply:
     escalate: bool = False
     escalation_reason: str | None = None
     end_call: bool = False
+    # the detail this reply asks the caller for (an order number, a zip code...), so the
+    # caller's next words are read as that slot and the voice layer primes the recognizer
+    # for it; set by the brain from the question asked (nlu.expect.asked_for) when a flow
+    # leaves it None
+    expect: Expect | None = None
 
 
 @dataclass

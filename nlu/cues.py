@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from nlu.human import asks_for_human
+
 
 class Cue(StrEnum):
     AFFIRM = "affirm"
@@ -20,19 +22,14 @@ class Cue(StrEnum):
     CORRECTION = "correction"
 
 
-_HUMAN = re.compile(
-    r"\b(human|real person|live person|a person|representative|rep|operator|"
-    r"(?:an?|the|your) agent|someone (?:else|real)|somebody|supervisor|manager|"
-    r"talk to (?:a|an|some)one|speak (?:to|with) (?:a|an|some)one)\b",
-    re.IGNORECASE,
-)
+_OPENER = r"^\s*(?:(?:actually|oh|well|um+|uh+|hmm+|okay so|so)\W+)*"
 _AFFIRM = re.compile(
-    r"^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|correct|right|please do|go ahead|do it|"
+    _OPENER + r"(yes|yeah|yep|yup|sure|ok(?:ay)?|correct|right|please do|go ahead|do it|"
     r"confirm(?:ed)?|absolutely|definitely|that's right|that is right|affirmative)\b",
     re.IGNORECASE,
 )
 _DENY = re.compile(
-    r"^\s*(no|nope|nah|don't|do not|cancel that|never ?mind|wait|stop|not really|"
+    _OPENER + r"(no|nope|nah|don't|do not|cancel that|never ?mind|wait|stop|not really|"
     r"negative|hold on)\b",
     re.IGNORECASE,
 )
@@ -54,7 +51,7 @@ _GREETING = re.compile(
 def cues(text: str) -> set[Cue]:
     """All cues present in one utterance (may be several, e.g. 'no thanks, bye')."""
     found: set[Cue] = set()
-    if _HUMAN.search(text):
+    if asks_for_human(text):  # a request frame aimed at a person (nlu.human)
         found.add(Cue.HUMAN)
     if _AFFIRM.search(text):
         found.add(Cue.AFFIRM)
@@ -69,3 +66,20 @@ def cues(text: str) -> set[Cue]:
     if _GREETING.search(text):
         found.add(Cue.GREETING)
     return found
+
+
+# after the yes: a word that takes it back ("yeah no", "yes, but not today", "yes... wait")
+_TAKEN_BACK = re.compile(
+    r"\b(?:no|nope|nah|not|don'?t|do not|never|wait|stop|hold on|cancel that)\b(?!\s+(?:problem|worries)\b)",
+    re.IGNORECASE,
+)
+
+
+def plain_yes(text: str) -> bool:
+    """A yes that nothing in the same breath takes back: "yes please", "yes, no problem";
+    not "yeah no", "yes... no, wait" or "yes, but don't do it yet"."""
+    found = cues(text)
+    affirm = _AFFIRM.search(text)
+    if affirm is None or Cue.DENY in found:
+        return False
+    return not _TAKEN_BACK.search(text[affirm.end():])

@@ -114,9 +114,14 @@ class IntentClassifier:
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """All intents with their probabilities, most likely first."""
-        probs = self.probabilities(self._embed([text])[0])[0]
-        order = np.argsort(-probs)
-        return [(self.labels[i], float(probs[i])) for i in order]
+        return self.rank_many([text])[0]
+
+    def rank_many(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """`rank` for several texts, embedded in one call (the clauses of one turn)."""
+        if not texts:
+            return []
+        probs = self.probabilities(self._embed(list(texts)))
+        return [[(self.labels[i], float(row[i])) for i in np.argsort(-row)] for row in probs]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

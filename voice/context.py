@@ -1,4 +1,10 @@
-"""Everything one call's processors share: identity, services, live state."""
+"""Everything one call's processors share: identity, services, the dialog session, counters.
+
+`CallContext` is the documented per-call object. What changes from moment to moment while
+the call runs (is the agent speaking? is a reply on its way?) is not kept here: it travels
+as frames (BotStarted/StoppedSpeakingFrame from the transport output, UserTurnFrame,
+NothingToSayFrame, ReplySpokenFrame), read by the processors that need it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialog.types import DialogEngine, Session
+from nlu.expect import Expect
 from voice.config import VoiceConfig
 from voice.events import CallObserver, NullObserver
 from voice.speech_models import SpeechModels
@@ -30,11 +37,11 @@ class CallContext:
     observer: CallObserver = field(default_factory=NullObserver)
     session: Session | None = None
     started_at: float = field(default_factory=time.time)
-    # live state
-    bot_speaking: bool = False
-    reply_in_flight: bool = False
     agent_turns: int = 0
     caller_turns: int = 0
+    # the detail the agent's last reply asked for (Reply.expect): the recognizer is primed
+    # for it on the caller's next turn (voice.stt_hints)
+    expect: Expect | None = None
 
     def __post_init__(self) -> None:
         if self.session is None:

@@ -24,7 +24,8 @@ class Transcription(Protocol):
 
 
 class SpeechToText(Protocol):
-    def transcribe(self, audio_16k: np.ndarray, /) -> Transcription: ...
+    def transcribe(self, audio_16k: np.ndarray, prompt: str | None = None, /) -> Transcription:
+        """`prompt`: text to prime the recognizer with (the detail the agent asked for)."""
 
 
 class TextToSpeech(Protocol):

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from dialog.flows.confirm import ask
+from dialog.flows.confirm import ask, refused
 from dialog.flows.identity import ask_for_account
 from dialog.flows.orders import find_order, status_text
 from dialog.flows.policy import CREDIT_CAP_CENTS, FOLLOW_UP_DAYS
@@ -75,6 +75,8 @@ def complaint(svc: Services, session: Session, ents: Entities) -> Reply:
     session.state.order.order_id = order.order_id
     parts.append(status_text(order).removeprefix("I found your order. "))
     credits = svc.tools.call(session, "list_credits", {"customer_id": customer.customer_id})
+    if refused(session, "issue_credit"):
+        return Reply(text=" ".join(parts), intent="complaint", confidence=1.0)
     if any(c.get("order_id") == order.order_id for c in credits):
         parts.append("This order already has a credit on your account, so I can't add another.")
         return Reply(text=" ".join(parts), intent="complaint", confidence=1.0)

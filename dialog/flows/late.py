@@ -8,7 +8,7 @@ but yes or no drops it and the turn is handled as a new request.
 
 from __future__ import annotations
 
-from dialog.flows.confirm import ask
+from dialog.flows.confirm import ask, refused
 from dialog.flows.orders import order_status
 from dialog.flows.policy import SHIPPING_FEE_CENTS
 from dialog.services import Services, say_money
@@ -34,7 +34,7 @@ def order_status_with_compensation(svc: Services, session: Session, ents: Entiti
         and order.current_estimate > order.original_estimate
     )
     offered = session.state.order.credit_offered
-    if not late or order is None or order.order_id in offered:
+    if not late or order is None or order.order_id in offered or refused(session, "issue_credit"):
         return reply
     offered.append(order.order_id)
     credits = svc.tools.call(session, "list_credits", {"customer_id": customer_id})

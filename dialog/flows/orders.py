@@ -97,7 +97,11 @@ def order_status(svc: Services, session: Session, ents: Entities) -> Reply:
 
 def status_text(order: Order) -> str:
     state = _STATUS_WORDS.get(order.status, f"is {order.status.replace('_', ' ')}")
-    carrier = f" with {order.carrier}" if order.carrier and order.status == "in_transit" else ""
+    carrier = ""
+    if order.carrier and order.status == "in_transit":
+        carrier = f" with {order.carrier}"
+    elif order.carrier and order.status == "delivered":
+        carrier = f" by {order.carrier}"
     what = describe(order)
     parts = ["I found your order.", f"{what[0].upper()}{what[1:]}, {state}{carrier}."]
     late = (

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 
 from dialog.flows.cancel import propose_cancel_subscription
-from dialog.flows.confirm import read_back
+from dialog.flows.confirm import read_back, refused
 from dialog.flows.identity import ask_for_account
 from dialog.flows.policy import PAUSABLE_CYCLES, PAUSE_MONTHS
 from dialog.services import Services, say_date
@@ -81,7 +81,7 @@ def propose_cancel_or_pause(svc: Services, session: Session, ents: Entities) -> 
     customer = svc.identify(session, ents)
     subs = svc.billing.subscriptions_for(customer.customer_id) if customer else []
     sub = next((s for s in subs if s.subscription_id == pending.args["subscription_id"]), None)
-    if sub is None or not pausable(sub):
+    if sub is None or not pausable(sub) or refused(session, "pause_subscription"):
         return reply
     months = _NUMBER.get(PAUSE_MONTHS, str(PAUSE_MONTHS))
     pending.alternatives = {PAUSE: _pause_action(svc, sub)}

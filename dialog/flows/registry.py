@@ -29,19 +29,25 @@ FLOWS = FlowRegistry([
         "order_status", order_status_with_compensation, phrase="checking on an order",
         choice_words=("status", "where", "track", "deliver", "check"),
         confirms=("issue_credit",),  # the late-delivery fee credit, a soft offer
+        asks=("order_id", "date", "product", "email", "phone"),
+        offers=True,
     ),
     FlowSpec(
         "return_window", return_window, phrase="returning something",
         choice_words=("return", "send back"), slots=ReturnSlots, confirms=("start_return",),
+        asks=("tier", "date", "product", "order_id", "email", "phone"),
+        offers=True,
     ),
     FlowSpec(
         "cancel_order", propose_cancel_order, phrase="cancelling an order",
         choice_words=("order",), required_words=CANCEL_WORDS, confirms=("cancel_order",),
+        asks=("order_id", "date", "product", "email", "phone"),
     ),
     FlowSpec(
         "cancel_subscription", propose_cancel_or_pause, phrase="cancelling your subscription",
         choice_words=("subscription", "membership", "plan"), required_words=CANCEL_WORDS,
         confirms=("cancel_subscription", "pause_subscription"),  # pause: the offered alternative
+        asks=("plan", "email", "phone"),
     ),
     FlowSpec(
         "pause_subscription", propose_pause, phrase="pausing your subscription",
@@ -49,6 +55,7 @@ FLOWS = FlowRegistry([
         required_words=words(r"paus\w*|put (?:it|my \w+) on hold|suspend|freeze"),
         explicit_words=words(r"paus\w*"),
         confirms=("pause_subscription",),
+        asks=("email", "phone"),
     ),
     FlowSpec(
         "upgrade_plan", propose_upgrade, phrase="upgrading your plan", choice_words=("upgrade",),
@@ -56,6 +63,8 @@ FLOWS = FlowRegistry([
             r"upgrad\w*|higher (?:plan|tier)|better plan|bigger plan|move up|elite"
         ),
         confirms=("upgrade_subscription",),
+        asks=("plan", "email", "phone"),
+        offers=True,
     ),
     FlowSpec(
         "complaint", complaint, phrase="making a complaint", choice_words=("complain",),
@@ -67,6 +76,7 @@ FLOWS = FlowRegistry([
         explicit_words=words(r"complain\w*|complaint"),
         slots=ComplaintSlots,
         confirms=("issue_credit",),  # the goodwill credit
+        asks=("order_id", "product", "date", "amount", "details", "email", "phone"),
     ),
     FlowSpec(
         "recover_username", recover_username, phrase="finding your username",
@@ -77,6 +87,7 @@ FLOWS = FlowRegistry([
         grounding="account_access/",
         manual_sections=("account_access/recover_username",),
         free_text=True,  # "Jane Doe" answers its identity question
+        asks=("full_name", "zip_code", "details", "email", "phone"),
     ),
     FlowSpec(
         "reset_password", reset_password, phrase="resetting your password",
@@ -86,5 +97,6 @@ FLOWS = FlowRegistry([
         confirms=("send_password_reset",),
         grounding="account_access/",
         manual_sections=("account_access/recover_password",),
+        asks=("email", "phone"),
     ),
 ])

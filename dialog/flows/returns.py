@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from dialog.flows.confirm import ask
+from dialog.flows.confirm import ask, refused
 from dialog.flows.orders import find_order
 from dialog.knowledge import citation_for
 from dialog.services import Services, say_date, say_money
@@ -99,7 +99,7 @@ def _maybe_offer(
     session: Session, order: Order | None, item: str | None, text: str, cite: list[Citation]
 ) -> Reply:
     """Eligible and we know which order: offer to start the return (needs a yes)."""
-    if order is None or order.status != "delivered":
+    if order is None or order.status != "delivered" or refused(session, "start_return"):
         return Reply(text=text, intent="return_window", confidence=1.0, citations=cite)
     lines = [ln for ln in order.lines if ln.product_name == item] or list(order.lines)
     amount = sum(ln.price_cents * ln.quantity for ln in lines)

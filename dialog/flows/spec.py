@@ -43,6 +43,16 @@ class FlowSpec:
     grounding: str | None = None  # doc-id prefix of the manual passages its replies cite
     manual_sections: tuple[str, ...] = ()  # manual doc-id prefixes that train it, not "other"
     free_text: bool = False  # its open question takes any words (a name), not just an entity
+    # the slots (dialog.commands.SLOTS) it takes; a command naming another slot for it is
+    # rejected (dialog.commands.validate). Empty: any slot.
+    asks: tuple[str, ...] = ()
+    # it answers first and only then offers its change (a status, a deadline, a quote): a
+    # caller who refuses the change ("don't upgrade me, what would elite cost?") still gets
+    # the answer, without the offer. Other flows are the change: refused, they don't start.
+    offers: bool = False
+
+    def takes(self, slot: str) -> bool:
+        return not self.asks or slot in self.asks
 
     def allows(self, text: str) -> bool:
         """May this flow start on `text`? Only if a required word is in it."""

@@ -6,7 +6,7 @@ up. Nothing changes until the caller's explicit yes (`dialog.flows.confirm`).
 
 from __future__ import annotations
 
-from dialog.flows.confirm import ask
+from dialog.flows.confirm import ask, refused
 from dialog.flows.identity import ask_for_account
 from dialog.services import Services, say_date, say_money
 from dialog.types import Reply, Session
@@ -16,6 +16,10 @@ _NEED_ID = "I can help you upgrade. First, what's the email address on your acco
 
 
 def last_caller_text(session: Session) -> str:
+    """The caller's words the running command came from (one request of a longer turn,
+    self-corrections applied: `DialogState.said`), else the caller's last turn."""
+    if session.state.said:
+        return session.state.said
     for who, text in reversed(session.history):
         if who == "caller":
             return text
@@ -69,13 +73,16 @@ def propose_upgrade(svc: Services, session: Session, ents: Entities) -> Reply:
     new_price = int(target[price_key])
     difference = new_price - sub.amount_cents
     starts = f" starting with your next bill on {say_date(sub.next_bill_date)}" if sub.next_bill_date else ""
+    quote = (f"The {target['plan']} plan is {say_money(new_price)} a {period}, that's "
+             f"{say_money(difference)} more than your {sub.plan} plan{starts}.")
+    if refused(session, "upgrade_subscription"):  # "don't upgrade me, just the price"
+        return Reply(text=f"{quote} Just say so if you'd like to upgrade.",
+                     intent="upgrade_plan", confidence=1.0)
     return ask(
         session,
         "upgrade_subscription",
         {"subscription_id": sub.subscription_id, "plan": target["plan"]},
-        f"The {target['plan']} plan is {say_money(new_price)} a {period}, that's "
-        f"{say_money(difference)} more than your {sub.plan} plan{starts}. "
-        f"Just to confirm. You want me to upgrade your {sub.billing_cycle} subscription to "
+        f"{quote} Just to confirm. You want me to upgrade your {sub.billing_cycle} subscription to "
         f"{target['plan']}? Please say yes or no.",
         done=f"Done. You're now on the {target['plan']} plan.",
         declined="Okay, I'll leave your plan as it is.",

@@ -1,9 +1,8 @@
-"""What a rule sees: the brain's long-lived `Resources` and this caller `Turn`.
+"""What a rule sees: the generator's long-lived `Resources` and this caller `Turn`.
 
-A rule is a plain function `(resources, turn) -> Reply | None`: a Reply answers the turn
-and ends the ladder (dialog.rules.RULES); None passes the turn to the next rule. A few
-rules only keep the books (close the survey, take last turn's offer into the turn) and
-always pass.
+A rule is a plain function `(resources, turn) -> list[Command] | None`: a list answers the
+turn's understanding and ends the ladder (dialog.rules.RULES); None passes the turn to the
+next rule. Rules only read: state changes are the flow engine's (dialog.flowengine).
 """
 
 from __future__ import annotations
@@ -12,57 +11,60 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from dialog.commands import Command, TurnContext
 from dialog.flows.spec import FlowRegistry
-from dialog.knowledge import KnowledgeAnswerer
+from dialog.rules.reading import Reading, read
 from dialog.services import Services
-from dialog.state import DialogState
-from dialog.types import Reply, Session
-from nlu.cues import Cue
-from nlu.entities import Entities
+from nlu.cues import Cue, cues
+from nlu.entities import Entities, normalize_digits
+from nlu.expect import asked_for
 from nlu.intent import IntentClassifier
 from nlu.normalize import strip_fillers
 
 
 @dataclass(frozen=True)
 class Resources:
-    """Loaded once per brain and shared by every call: what rules may use."""
+    """Loaded once per brain and shared by every call: what the rules may use."""
 
-    services: Services
-    knowledge: KnowledgeAnswerer
+    services: Services  # entity extraction, product and plan names
     classifier: IntentClassifier
     flows: FlowRegistry
-    csat_survey: bool = True  # ask the post-call survey at goodbye
 
 
 @dataclass
 class Turn:
-    """One caller turn as the rules see it; rules may note things on it for later rules."""
+    """One caller turn as the rules see it; its readings are computed once, on first use."""
 
-    session: Session
-    text: str  # stripped; may be empty
-    cues: set[Cue]
-    extract: Callable[[str], Entities] = field(repr=False)  # Services.entities
-    dtmf: bool = False  # typed on the keypad
-    offered_human: bool = False  # last turn offered a colleague (rule `offer_expires`)
-    kb_score: float = 0.0  # the knowledge base's best score, once asked
+    ctx: TurnContext
+    res: Resources = field(repr=False)
 
     @property
-    def state(self) -> DialogState:
-        return self.session.state
+    def text(self) -> str:
+        return self.ctx.text
+
+    @cached_property
+    def cues(self) -> set[Cue]:
+        return cues(self.ctx.text)
+
+    @cached_property
+    def reading(self) -> Reading:
+        """Clauses, refusals and self-corrections (dialog.rules.reading)."""
+        svc = self.res.services
+        return read(normalize_digits(self.ctx.text), self.res.flows,
+                    words=[*svc.tier_words(), *svc.plan_names])
 
     @cached_property
     def entities(self) -> Entities:
-        return self.extract(self.text)
+        """Entities of what the caller asked for: refused values and corrected-away values
+        are not in it. The words are read as the detail the agent asked for last
+        (nlu.expect), so "ten two fifty one" after "What's the order number?" is 10251."""
+        asked = next((said for who, said in reversed(self.ctx.history) if who == "agent"), "")
+        return self.res.services.entities(self.reading.context, expect=asked_for(asked))
 
     @cached_property
     def clean(self) -> str:
-        """The text without speech fillers, for the classifier and retrieval."""
-        return strip_fillers(self.text)
-
-    @property
-    def last_flow(self) -> str:
-        """The flow of the last reply ('confirm_cancel_order' -> 'cancel_order')."""
-        return (self.state.last_intent or "").removeprefix("confirm_")
+        """The request's words without speech fillers, for the classifier and retrieval."""
+        return strip_fillers(self.reading.text)
 
 
-Rule = Callable[[Resources, Turn], Reply | None]
+Rule = Callable[[Resources, Turn], list[Command] | None]

@@ -4,8 +4,14 @@ It opens and closes the stored call record, fans the turns and events out to the
 and to live subscribers (softphone transcript, wallboard), and runs each call's pipeline
 as one owned task so hang-up and shutdown cancel it. A voice call (`LiveCall`) is a
 `Conversation` (telephony/conversations/conversation.py) plus its voice context,
-recorder and bridge; a text conversation (`open_text`, driven by telephony/text/) is a
-`Conversation` alone. Hang-up, shutdown, the wallboard and every hook apply to both.
+recorder, bridge, transport media and pipeline; a text conversation (`open_text`, driven
+by telephony/text/) is a `Conversation` alone. Hang-up, shutdown, the wallboard and every
+hook apply to both.
+
+`open` builds everything a call needs (observers, recorder, bridge, the transport's
+media and control, the pipeline) and runs the `on_open` hooks BEFORE the call is visible
+in `active`: whoever finds a call there (an escalation, the desk, a supervisor) finds it
+whole, e.g. with `Session.control` set. `open_text` does the same for a text conversation.
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
 from telephony.conversations.conversation import Conversation
@@ -29,6 +34,7 @@ from voice.events import CallObserver, FanOutObserver, TurnRecord
 from voice.pipeline import CallPipeline, build_call_pipeline
 from voice.processors.bridge import CallBridge
 from voice.recording import CallRecorder
+from voice.transport import CallTransport
 
 log = logging.getLogger(__name__)
 SUBSCRIBER_QUEUE = 256
@@ -36,11 +42,14 @@ SUBSCRIBER_QUEUE = 256
 
 @dataclass(kw_only=True, eq=False)
 class LiveCall(Conversation):
-    """A voice call: a conversation plus its voice context, recorder and bridge."""
+    """A voice call: a conversation plus its voice context, recorder, bridge, the
+    transport's side of the call and its pipeline."""
 
     ctx: CallContext
     recorder: CallRecorder | None = None
     bridge: CallBridge | None = None  # human handoff and supervision (telephony/contact_center/handoff.py)
+    media: CallTransport | None = None  # the transport's side of the call (voice/transport.py)
+    pipeline: CallPipeline | None = None
 
     def __post_init__(self) -> None:
         assert self.ctx.session is not None  # CallContext makes one
@@ -52,6 +61,34 @@ class LiveCall(Conversation):
 
     async def event(self, kind: str, **data: Any) -> None:
         await self.ctx.event(kind, **data)
+
+
+async def run_pipeline(call: CallPipeline) -> None:
+    """Run one call's pipeline to its end. Cancelled (hang-up, shutdown), it stops the
+    runner and waits for its teardown, even while it is still starting: a runner whose
+    run() is cancelled mid-start leaves pipecat's bus tasks behind."""
+    runner = WorkerRunner(handle_sigint=False)
+    ready = asyncio.Event()
+
+    @runner.event_handler("on_ready")
+    async def _ready(*_: object) -> None:
+        ready.set()
+
+    async def start_and_run() -> None:
+        await runner.add_workers(call.worker)
+        await runner.run()
+
+    running = asyncio.ensure_future(start_and_run())
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        started = asyncio.ensure_future(ready.wait())
+        await asyncio.wait({running, started}, return_when=asyncio.FIRST_COMPLETED)
+        started.cancel()
+        await runner.cancel()
+        with contextlib.suppress(Exception):
+            await running
+        raise
 
 
 class _LiveObserver:
@@ -72,6 +109,7 @@ class _LiveObserver:
 
 ObserverGuard = Callable[[Conversation, CallObserver], CallObserver]
 CallHook = Callable[[Conversation], Awaitable[None]]
+MediaFactory = Callable[["LiveCall"], CallTransport]
 
 
 class CallRegistry:
@@ -81,7 +119,8 @@ class CallRegistry:
     - `sinks`: per conversation, one more observer of every turn and event (QA's CSAT recorder);
     - `guards`: per conversation, a wrapper in front of all observers (privacy's PCI guard), in
       order, the last added outermost;
-    - `on_open`: as a conversation opens, before it is visible (handoff and supervision);
+    - `on_open`: as a conversation opens, once it is whole (for a call: control, recorder,
+      bridge, pipeline) and before it is visible in `active` (handoff and supervision);
     - `before_close`: at hang-up, after the recorder is closed and before the record is
       (the PCI guard blanks card speech in the recording there);
     - `on_close`: after the record is closed.
@@ -103,18 +142,29 @@ class CallRegistry:
             raise RuntimeError("voice calls need the voice services (models, speech cache)")
         return self.services
 
-    async def open(self, transport: str, caller_id: str | None = None,
+    async def open(self, transport: str, *, media: MediaFactory, caller_id: str | None = None,
                    call_id: str | None = None, meta: dict[str, Any] | None = None) -> LiveCall:
+        """Open a call on `transport` ("sip", "twilio", "webrtc"): `media(live)` is the
+        transport's CallTransport for it. Returns the call, complete and visible; `run` it."""
+        voice = self.voice_services
         call_id = call_id or uuid.uuid4().hex
         recording = self.services.config.data_path / "recordings" / f"{call_id}.wav"
-        recorder = CallRecorder(recording)
-        ctx = CallContext(call_id=call_id, services=self.voice_services.voice, channel=transport,
+        ctx = CallContext(call_id=call_id, services=voice.voice, channel=transport,
                           caller_id=caller_id)
-        live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx,
-                        recorder=recorder)
+        live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx)
         ctx.observer = live.observer = self._observer(live)
         live.bridge = CallBridge(call_id, hold_period_s=self.services.config.routing.hold_period_s)
-        await self._admit(live, meta, recording=str(recording))
+        live.media = media(live)
+        live.session.control = live.media.control  # hang-up and transfer (Session.control)
+        live.recorder = CallRecorder(recording)
+        try:
+            live.pipeline = build_call_pipeline(ctx, voice.speech_cache, live.media,
+                                                recorder=live.recorder, bridge=live.bridge)
+            await self._admit(live, meta, recording=str(recording))
+        except BaseException:
+            live.recorder.close()
+            recording.unlink(missing_ok=True)
+            raise
         return live
 
     async def open_text(self, channel: str, caller_id: str | None = None,
@@ -136,35 +186,26 @@ class CallRegistry:
 
     async def _admit(self, conv: Conversation, meta: dict[str, Any] | None,
                      recording: str | None) -> None:
-        """Make the conversation visible (after the on_open hooks) and open its record."""
-        self.active[conv.call_id] = conv
+        """Run the on_open hooks, open the record, and only then make it visible, whole."""
         for hook in self.on_open:
             hook(conv)
         await self.services.store.call_started(conv.call_id, conv.transport, conv.caller_id, meta,
                                                recording=recording)
+        self.active[conv.call_id] = conv
         log.info("call %s: started (%s, caller %s)", conv.call_id, conv.transport,
                  conv.caller_id or "unknown")
 
-    def pipeline(self, live: LiveCall, transport_in: FrameProcessor | None,
-                 transport_out: FrameProcessor, *, out_sample_rate_hz: int = 16000) -> CallPipeline:
-        """The call's voice pipeline between a transport's input and output, recorded."""
-        return build_call_pipeline(live.ctx, self.voice_services.speech_cache, transport_in, transport_out,
-                                   out_sample_rate_hz=out_sample_rate_hz, recorder=live.recorder,
-                                   bridge=live.bridge)
-
-    def run(self, live: LiveCall, call: CallPipeline) -> asyncio.Task[None]:
+    def run(self, live: LiveCall) -> asyncio.Task[None]:
         """Run the call's pipeline as the call's one owned task; close the record after."""
+        call = live.pipeline
+        assert call is not None, "open() builds the pipeline"
 
         async def _run() -> None:
-            runner = WorkerRunner(handle_sigint=False)
-            await runner.add_workers(call.worker)
             reason = "completed"
             try:
-                await runner.run()
+                await run_pipeline(call)
             except asyncio.CancelledError:
                 reason = live.end_reason or "cancelled"
-                with contextlib.suppress(Exception):
-                    await runner.cancel()
                 raise
             except Exception:
                 reason = "error"

@@ -89,7 +89,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.handoff = HandoffService(app.state.calls, cfg.routing)
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in
         try:
-            app.state.sip = await start_sip(cfg.sip, app.state.calls, greeting=cfg.voice.greeting)
+            app.state.sip = await start_sip(cfg.sip, app.state.calls)
         except BaseException:
             if own:
                 svc.close()

@@ -45,7 +45,7 @@ async def call_from_file(cfg: HotlineConfig, audio_path: Path, *, out: str | Non
             result = await run_file_call(services.voice, services.speech_cache, audio, rate,
                                          observer=services.store, speed=speed, call_id=call_id,
                                          recorder=recorder)
-            reason = "completed"
+            reason = result.end_reason
         finally:
             recorder.close()
             await services.store.call_ended(call_id, reason)

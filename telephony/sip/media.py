@@ -16,6 +16,7 @@ from telephony.sip.jitter import JitterBuffer
 from telephony.sip.rtp import RtpPacket, parse_rtp
 from telephony.sip.sdp import PCMA, MediaPlan
 from voice.media import g711
+from voice.media.pacing import NEVER_RESTART, PlayoutClock
 
 FRAME_MS = 20
 SAMPLES_PER_FRAME = 160
@@ -36,7 +37,8 @@ class MediaSession(asyncio.DatagramProtocol):
         self._jitter = JitterBuffer()
         self._dtmf_in = DtmfReceiver()
         self._pcm_in = bytearray()
-        self._out: collections.deque[bytes] = collections.deque()
+        self._out: collections.deque[bytes | Callable[[], None]] = collections.deque()
+        self._out_frames = 0  # audio frames in _out (the rest are marks)
         self._out_partial = b""
         self._dtmf_out: collections.deque[tuple[bytes, bool]] = collections.deque()
         self._dtmf_timestamp = 0
@@ -86,15 +88,35 @@ class MediaSession(asyncio.DatagramProtocol):
         data = self._out_partial + pcm16
         whole = len(data) - len(data) % FRAME_BYTES
         self._out.extend(data[i : i + FRAME_BYTES] for i in range(0, whole, FRAME_BYTES))
+        self._out_frames += whole // FRAME_BYTES
         self._out_partial = data[whole:]
 
+    def queue_mark(self, reached: Callable[[], None]) -> None:
+        """Call `reached()` once everything queued before it has left the queue: sent, or
+        dropped by `clear()` (at once when nothing is queued)."""
+        self._flush_partial()
+        if self._out:
+            self._out.append(reached)
+        else:
+            reached()
+
+    def _flush_partial(self) -> None:
+        if self._out_partial:
+            self._out.append(self._out_partial.ljust(FRAME_BYTES, b"\0"))
+            self._out_frames += 1
+            self._out_partial = b""
+
     def clear(self) -> None:
+        marks = [item for item in self._out if not isinstance(item, bytes)]
         self._out.clear()
+        self._out_frames = 0
         self._out_partial = b""
+        for mark in marks:
+            mark()
 
     @property
     def queued_ms(self) -> int:
-        return len(self._out) * FRAME_MS
+        return self._out_frames * FRAME_MS
 
     def queue_digit(self, digit: str, duration_ms: int = 160) -> None:
         self._dtmf_out.extend(digit_packets(digit, duration_ms))
@@ -104,23 +126,18 @@ class MediaSession(asyncio.DatagramProtocol):
             self._sender = asyncio.get_running_loop().create_task(self._send_loop())
 
     async def _send_loop(self) -> None:
+        """A packet every 20 ms for the call's life (silence when nothing is queued)."""
         loop = asyncio.get_running_loop()
-        start = loop.time()
-        frame = 0
+        clock = PlayoutClock(restart_after_s=NEVER_RESTART)
         while True:
-            deadline = start + frame * FRAME_MS / 1000
-            delay = deadline - loop.time()
+            delay = clock.due(loop.time()) - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            late = loop.time() - deadline
-            if late > STALL_S:  # the loop stalled: skip the missed slots, stay on the clock
-                skipped = int(late * 1000 // FRAME_MS)
-                frame += skipped
-                self._timestamp += skipped * SAMPLES_PER_FRAME
-                late -= skipped * FRAME_MS / 1000
-            self.lateness_s.append(late)
+            skipped = clock.skip_late(loop.time(), STALL_S)  # a stall: stay on the clock
+            self._timestamp += skipped * SAMPLES_PER_FRAME
+            self.lateness_s.append(loop.time() - clock.next_due)
             self._send_frame()
-            frame += 1
+            clock.sent()
 
     def _send_frame(self) -> None:
         if self._dtmf_out:
@@ -131,13 +148,29 @@ class MediaSession(asyncio.DatagramProtocol):
             if not self._dtmf_out:
                 self._dtmf_timestamp = 0
         else:
-            if not self._out and self._out_partial:
-                self._out.append(self._out_partial.ljust(FRAME_BYTES, b"\0"))
-                self._out_partial = b""
-            pcm = self._out.popleft() if self._out else bytes(FRAME_BYTES)
+            if not self._out:
+                self._flush_partial()
+            pcm = self._next_audio()
             encode = g711.pcm16_to_alaw if self.plan.codec == PCMA else g711.pcm16_to_ulaw
             self._emit(self.plan.payload_type, encode(pcm), self.packets_out == 0, self._timestamp)
         self._timestamp += SAMPLES_PER_FRAME
+
+    def _next_audio(self) -> bytes:
+        """The next queued frame (silence when none), calling the marks before it."""
+        while self._out:
+            item = self._out.popleft()
+            if isinstance(item, bytes):
+                self._out_frames -= 1
+                self._call_marks()  # marks right behind the last frame: reached as it goes
+                return item
+            item()
+        return bytes(FRAME_BYTES)
+
+    def _call_marks(self) -> None:
+        while self._out and not isinstance(self._out[0], bytes):
+            mark = self._out.popleft()
+            assert callable(mark)
+            mark()
 
     def _emit(self, payload_type: int, payload: bytes, marker: bool, timestamp: int) -> None:
         if (

@@ -1,9 +1,13 @@
 """One browser call: an aiortc peer connection wired to the call's voice pipeline.
 
-`start_call` answers the browser's SDP offer, opens the call in the registry and
-runs the pipeline as the call's owned task. The peer connection is closed by the
-pipeline itself when it ends (hang-up, caller gone, server shutdown), so closing
-is part of the task the registry awaits and nothing outlives the call.
+`start_call` answers the browser's SDP offer, opens the call in the registry with
+`WebRTCTransport` as its media (voice/transport.py) and runs the pipeline as the call's
+owned task. pipecat's SmallWebRTC transport is the contract's two ends: its input
+resamples Opus to 16 kHz once and pushes ClientConnectedFrame when the browser's media
+connects (the greeting waits for it); its output plays at 48 kHz, reports speaking, and
+forwards each TTSStoppedFrame once played. The peer connection is closed by the pipeline
+itself when it ends (hang-up, caller gone, server shutdown), so closing is part of the
+task the registry awaits and nothing outlives the call.
 """
 
 from __future__ import annotations
@@ -19,12 +23,11 @@ from pipecat.transports.base_transport import TransportParams
 from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
 from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
 
-from telephony.conversations.control import RegistryControl, attach
+from telephony.conversations.control import RegistryControl
 from telephony.conversations.registry import CallRegistry, LiveCall
 from telephony.core.config import WebRTCConfig
 from telephony.web.ice import ice_servers, restrict_host_addresses
-from voice.frames import GreetFrame
-from voice.pipeline import CallPipeline
+from voice.transport import CallTransport
 
 log = logging.getLogger(__name__)
 IN_SAMPLE_RATE_HZ = 16000  # what the voice loop runs at; pipecat resamples Opus' 48 kHz once
@@ -84,51 +87,59 @@ async def start_call(calls: CallRegistry, cfg: WebRTCConfig, sdp: str, sdp_type:
     except BaseException:
         await close_peer(connection, "-")
         raise
-    live = await calls.open("webrtc", caller_id=caller_id, meta={"pc_id": connection.pc_id})
-    attach(live, RegistryControl(calls, live))  # hang-up; no transfer
+
+    def media(live: LiveCall) -> WebRTCTransport:
+        return WebRTCTransport(calls, live, connection)
+
     try:
-        call = _build(live, calls, connection)
+        live = await calls.open("webrtc", media=media, caller_id=caller_id,
+                                meta={"pc_id": connection.pc_id})
     except BaseException:
-        await close_peer(connection, live.call_id)
-        await calls.close(live.call_id, "error")
+        await close_peer(connection, "-")
         raise
-    calls.run(live, call)
+    calls.run(live)
     log.info("call %s: answered WebRTC offer (pc %s)", live.call_id, connection.pc_id)
     return Answer(sdp=answer["sdp"], type=answer["type"], pc_id=connection.pc_id,
                   call_id=live.call_id)
 
 
-def _build(live: LiveCall, calls: CallRegistry, connection: SmallWebRTCConnection) -> CallPipeline:
-    params = TransportParams(
-        audio_in_enabled=True, audio_in_sample_rate=IN_SAMPLE_RATE_HZ, audio_in_passthrough=True,
-        audio_out_enabled=True, audio_out_sample_rate=OUT_SAMPLE_RATE_HZ,
-    )
-    transport = SmallWebRTCTransport(connection, params)
-    closer = PeerCloser(connection, live.call_id)
-    # The closer sits with the output transport, so the registry's recorded pipeline
-    # cleans it up (and so closes the peer) as part of the call's own task.
-    transport_out = Pipeline([closer, transport.output()])
-    call = calls.pipeline(live, transport.input(), transport_out, out_sample_rate_hz=OUT_SAMPLE_RATE_HZ)
-    greeted = False
+class WebRTCTransport(CallTransport):
+    """One browser call: pipecat's SmallWebRTC input and output around the peer, and a
+    control that hangs up through the registry (no transfer)."""
 
-    @transport.event_handler("on_client_connected")
-    async def _connected(_t: Any, _client: Any) -> None:
-        nonlocal greeted
-        log.info("call %s: caller media connected", live.call_id)
-        await live.ctx.event("media_connected", pc_id=connection.pc_id)
-        if not greeted:
-            greeted = True
-            await call.worker.queue_frame(GreetFrame())
+    out_sample_rate_hz = OUT_SAMPLE_RATE_HZ
 
-    @transport.event_handler("on_client_disconnected")
-    async def _disconnected(_t: Any, _client: Any) -> None:
-        # Runs in the transport's own event task: cancel the pipeline (a frame, not an
-        # await on the call task, which would wait on this very handler at cleanup).
-        if closer.closing:
-            return  # we closed it ourselves: the pipeline is already ending
-        if live.call_id in calls.active and live.end_reason is None:
-            log.info("call %s: caller's peer connection closed", live.call_id)
-            live.end_reason = "caller_hangup"
-        await call.worker.cancel(reason="peer connection closed")
+    def __init__(self, calls: CallRegistry, live: LiveCall, connection: SmallWebRTCConnection) -> None:
+        params = TransportParams(
+            audio_in_enabled=True, audio_in_sample_rate=IN_SAMPLE_RATE_HZ,
+            audio_in_passthrough=True, audio_out_enabled=True,
+            audio_out_sample_rate=OUT_SAMPLE_RATE_HZ,
+        )
+        self._transport = SmallWebRTCTransport(connection, params)
+        closer = PeerCloser(connection, live.call_id)
+        # The closer sits with the output transport, so the registry's recorded pipeline
+        # cleans it up (and so closes the peer) as part of the call's own task.
+        self._output = Pipeline([closer, self._transport.output()])
+        self.control = RegistryControl(calls, live)
 
-    return call
+        @self._transport.event_handler("on_client_connected")
+        async def _connected(_t: Any, _client: Any) -> None:
+            log.info("call %s: caller media connected", live.call_id)
+            await live.ctx.event("media_connected", pc_id=connection.pc_id)
+
+        @self._transport.event_handler("on_client_disconnected")
+        async def _disconnected(_t: Any, _client: Any) -> None:
+            # Runs in the transport's own event task: cancel the pipeline (a frame, not an
+            # await on the call task, which would wait on this very handler at cleanup).
+            if closer.closing or live.pipeline is None:
+                return  # we closed it ourselves: the pipeline is already ending
+            if live.call_id in calls.active and live.end_reason is None:
+                log.info("call %s: caller's peer connection closed", live.call_id)
+                live.end_reason = "caller_hangup"
+            await live.pipeline.worker.cancel(reason="peer connection closed")
+
+    def input(self) -> FrameProcessor:
+        return self._transport.input()
+
+    def output(self) -> FrameProcessor:
+        return self._output

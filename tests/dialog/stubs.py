@@ -27,6 +27,9 @@ class KeywordClassifier:
         low = text.lower()
         return next((r for k, r in self.rankings.items() if k in low), [("other", 1.0)])
 
+    def rank_many(self, texts: list[str]) -> list[list[tuple[str, float]]]:
+        return [self.rank(text) for text in texts]
+
 
 class NoKnowledge:
     def answer(self, question: str) -> Answer:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from dialog.flows.confirm import ask, confirm
+from dialog.commands import TurnContext
+from dialog.flowengine import Resources
+from dialog.flowengine.readback import answer
+from dialog.flows.confirm import ask
+from dialog.flows.registry import FLOWS
 from dialog.state import DialogState, PendingAction
 from dialog.types import Reply, Session
-from nlu.cues import Cue
+from tests.dialog.stubs import NoKnowledge, stub_services
 
 
 @dataclass
@@ -56,11 +60,13 @@ def test_the_pending_action_records_exactly_what_was_read_back() -> None:
 
 def test_a_soft_offer_is_dropped_not_re_asked_when_the_answer_is_unclear() -> None:
     session = Session(call_id="c")
+    res = Resources(stub_services(), NoKnowledge(), FLOWS)  # type: ignore[arg-type]
+    unclear = TurnContext.of(session, "hmm")
     ask(session, "issue_credit", {}, "A credit?", done="Done.", declined="Okay.", soft=True)
-    assert confirm(None, session, set()) is None  # type: ignore[arg-type]  # no tool runs
+    assert answer(res, session, unclear, [], frozenset()) is None  # no tool runs
     assert session.state.pending is None
     ask(session, "issue_credit", {}, "A credit?", done="Done.", declined="Okay.")
-    again = confirm(None, session, {Cue.GREETING})  # type: ignore[arg-type]
+    again = answer(res, session, unclear, [], frozenset())
     assert again is not None and "clear yes or no" in again.text
     assert session.state.pending is not None and session.state.pending.asked == 2
 
@@ -73,4 +79,5 @@ def test_a_read_back_the_caller_did_not_hear_is_dropped() -> None:
     assert session.state.pending is not None  # another reply, unheard: the read-back stands
     session.reply_unheard(readback)  # talked over before its question was played
     assert session.state.pending is None
-    assert confirm(None, session, {Cue.AFFIRM}) is None  # type: ignore[arg-type]  # a yes runs nothing
+    # the caller's next "yes" meets no read-back in the command layer: it confirms nothing
+    assert TurnContext.of(session, "yes").pending is None

@@ -3,13 +3,15 @@
 One `CallBridge` per call holds the mode and the call's `Mixer`; three small
 processors read it:
 
-  CallerSide  (before turn taking)  feeds caller audio to the mixer; once a human has
+  CallerSide  (before turn taking)  feeds caller audio (16 kHz mono, from the input
+                                    normalizer) to the mixer; once a human has
                                     the call it stops the audio there, so the AI is paused
                                     (on hold the AI keeps answering, within policy)
   EscalationWatch (dialog -> TTS)   sees the dialog's escalating reply, switches to
                                     hold and tells telephony (`on_escalate`); in human
                                     mode it drops any AI speech
-  AgentSide   (after TTS)           paces a 20 ms loop: hold tones while waiting, the
+  AgentSide   (after TTS)           paces a 20 ms loop on the shared absolute clock
+                                    (voice/media/pacing.py): hold tones while waiting, the
                                     mixer's "caller" mix (human agent + barging
                                     supervisor) once bridged, as TTSAudioRawFrame so
                                     the recorder puts it on the agent (right) channel.
@@ -40,10 +42,12 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from dialog.types import Session
 from voice.frames import AgentSayFrame
 from voice.media.audio import StreamResampler, To16kPcm
+from voice.media.pacing import PlayoutClock
 from voice.mixer import FRAME_SAMPLES, RATE_HZ, Mixer
+from voice.processors.normalize import pipeline_pcm
 
 log = logging.getLogger(__name__)
-FRAME_S = FRAME_SAMPLES / RATE_HZ
+STALL_RESYNC_S = 1.0  # the loop stalled this long: restart the clock rather than burst
 HOLD_FALLBACK_S = 10.0  # start hold music even if the transfer message never finished
 EscalateHook = Callable[[Any], Awaitable[None]]
 
@@ -99,13 +103,11 @@ class CallerSide(FrameProcessor):
     def __init__(self, bridge: CallBridge) -> None:
         super().__init__(name=f"bridge-caller[{bridge.call_id[:8]}]")
         self._bridge = bridge
-        self._to16k = To16kPcm()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, InputAudioRawFrame):
-            pcm = self._to16k(frame.audio, frame.sample_rate, frame.num_channels)
-            self._bridge.mixer.feed("caller", pcm)
+            self._bridge.mixer.feed("caller", np.frombuffer(pipeline_pcm(frame), dtype=np.int16))
             if self._bridge.mode is BridgeMode.HUMAN:
                 return  # a person has the call: the AI's turn taking never hears this
         await self.push_frame(frame, direction)
@@ -178,10 +180,12 @@ class AgentSide(FrameProcessor):
     async def _pace(self) -> None:
         """Every 20 ms on an absolute clock, so frames never drift (idle while the AI talks)."""
         await self._bridge.left_ai.wait()
-        next_at = time.monotonic()
+        clock = PlayoutClock(restart_after_s=STALL_RESYNC_S)
+        clock.due(time.monotonic())
+        clock.sent()  # the first frame is due one period from now
         while True:
-            next_at += FRAME_S
-            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            await asyncio.sleep(max(0.0, clock.due(time.monotonic()) - time.monotonic()))
+            clock.sent()
             mode = self._bridge.mode
             if mode is BridgeMode.HUMAN:
                 pcm = self._bridge.mixer.pull("caller")
@@ -195,8 +199,6 @@ class AgentSide(FrameProcessor):
                 self._hold_sample += FRAME_SAMPLES
                 await self.push_frame(OutputAudioRawFrame(audio=self._out(tone), sample_rate=self._out_rate_hz,
                                                           num_channels=1))
-            if time.monotonic() - next_at > 1.0:
-                next_at = time.monotonic()  # the loop stalled: don't burst to catch up
 
     def _out(self, pcm: np.ndarray) -> bytes:
         if self._upsampler is None or self._upsampler.out_rate_hz != self._out_rate_hz:

@@ -4,8 +4,8 @@ A reply the caller did not hear in full (barge-in cut it, or it was still being 
 when they spoke again) is reported to the brain (`Session.reply_unheard`), so nothing it
 asked (a read-back awaiting yes) is answered by words meant for something else. Heard in
 full means the transport's output reported the agent stopped speaking
-(BotStoppedSpeakingFrame, from what was actually played) after the last sentence had been
-handed on, with no interruption before.
+(BotStoppedSpeakingFrame: sent only once the utterance is closed and all of it has played,
+voice/transport.py) with no interruption before.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from dialog.types import Reply
 from voice.context import CallContext
 from voice.events import TurnRecord
-from voice.frames import AgentSayFrame, GreetFrame, UserTurnFrame
+from voice.frames import AgentSayFrame, GreetFrame, NothingToSayFrame, UserTurnFrame
 from voice.timing import TurnTiming
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ class DialogProcessor(FrameProcessor):
         self._unheard: Reply | None = None  # handed to speech, not yet heard to its end
 
     async def greet(self) -> None:
-        """Speak the greeting (called by the transport glue once the caller is connected)."""
+        """Speak the greeting (on a GreetFrame: the Greeter sends one once the caller is
+        connected, voice/processors/callflow.py)."""
         assert self._ctx.session is not None
         reply = await self._engine.greet(self._ctx.session)
         await self._say(reply, None)
@@ -46,13 +47,11 @@ class DialogProcessor(FrameProcessor):
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, GreetFrame):
-            self._ctx.reply_in_flight = True
             await self.greet()
             return
         if isinstance(frame, UserTurnFrame):
             await self._record_caller(frame)
             self._void_replies()
-            self._ctx.reply_in_flight = True
             self._task = self.create_task(self._respond(frame, self._task, self._turn_no),
                                           name="dialog-reply")
             return
@@ -60,10 +59,9 @@ class DialogProcessor(FrameProcessor):
             await self._on_dtmf(str(frame.button.value))
         if isinstance(frame, InterruptionFrame):
             self._void_replies()
-        elif isinstance(frame, BotStoppedSpeakingFrame) and not self._ctx.reply_in_flight:
-            self._unheard = None  # played to its end (speech can stop between two sentences
-            # while the next is still being synthesized: reply_in_flight is cleared once the
-            # last one has been handed on)
+        elif isinstance(frame, BotStoppedSpeakingFrame):
+            self._unheard = None  # played to its end: the output reports stopped only once
+            # no utterance is open and all of it has played (voice/transport.py)
         await self.push_frame(frame, direction)
 
     def _void_replies(self) -> None:
@@ -128,8 +126,9 @@ class DialogProcessor(FrameProcessor):
             await self._say(reply, None)
 
     async def _say(self, reply: Reply, timing: TurnTiming | None) -> None:
+        self._ctx.expect = reply.expect  # primes the recognizer for the caller's answer
         if not reply.text.strip():
-            self._ctx.reply_in_flight = False
+            await self.push_frame(NothingToSayFrame(), FrameDirection.UPSTREAM)
             return
         self._unheard = reply
         await self.push_frame(AgentSayFrame(text=reply.text, timing=timing, reply=reply))

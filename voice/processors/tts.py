@@ -13,13 +13,12 @@ from pipecat.frames.frames import (
     InterruptionFrame,
     TTSAudioRawFrame,
     TTSStartedFrame,
-    TTSStoppedFrame,
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from voice.context import CallContext
 from voice.events import TurnRecord
-from voice.frames import AgentSayFrame
+from voice.frames import AgentSayFrame, ReplySpokenFrame
 from voice.sentences import split_for_tts
 from voice.speech_models import TextToSpeech
 
@@ -121,9 +120,8 @@ class TTSProcessor(FrameProcessor):
             interrupted = True
             raise
         finally:
-            self._ctx.reply_in_flight = False
             await self._record(say, started_wall, audio_s, spoken, interrupted)
-        await self.push_frame(TTSStoppedFrame())
+        await self.push_frame(ReplySpokenFrame(reply=say.reply))
 
     async def _record(self, say: AgentSayFrame, started_wall: float, audio_s: float,
                       spoken: list[str], interrupted: bool) -> None:

@@ -20,16 +20,27 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from voice.context import CallContext
 from voice.endpoint import Verdict, judge
 from voice.events import TurnRecord
-from voice.frames import UserTurnFrame
-from voice.media.audio import StreamResampler, downmix, pcm16_to_float
+from voice.frames import GreetFrame, NothingToSayFrame, UserTurnFrame
+from voice.media.audio import pcm16_to_float
+from voice.processors.normalize import pipeline_pcm
+from voice.stt_hints import prompt_for
 from voice.timing import TurnTiming
-from voice.turns import RATE_HZ, WINDOW_SAMPLES, TurnEvent, TurnTaker
+from voice.turns import WINDOW_SAMPLES, TurnEvent, TurnTaker
 
 log = logging.getLogger(__name__)
 
 
 class TurnProcessor(FrameProcessor):
-    """Consumes InputAudioRawFrame (any rate), emits UserTurnFrame downstream."""
+    """Consumes InputAudioRawFrame (16 kHz mono: the input normalizer's output), emits
+    UserTurnFrame downstream.
+
+    Barge-in needs to know whether the agent is talking or about to: both are read from
+    frames, never from shared flags. Speaking: BotStarted/StoppedSpeakingFrame (upstream,
+    from the transport output, from what is actually played). A reply pending: from the
+    turn this processor hands on (or a GreetFrame passing through) until the output reports
+    that reply played (BotStoppedSpeaking), the dialog says it has nothing to say
+    (NothingToSayFrame), or a barge-in cancels it.
+    """
 
     def __init__(self, ctx: CallContext) -> None:
         super().__init__(name=f"turn[{ctx.call_id[:8]}]")
@@ -38,7 +49,8 @@ class TurnProcessor(FrameProcessor):
         self._cfg = ctx.services.config
         self._vad = self._models.vad.new_stream()
         self._turns = TurnTaker(self._cfg)
-        self._resampler: StreamResampler | None = None
+        self._bot_speaking = False
+        self._reply_pending = False
         self._pending = np.zeros(0, dtype=np.float32)
         self._decision: asyncio.Task[None] | None = None
         self._timing = TurnTiming()
@@ -53,16 +65,18 @@ class TurnProcessor(FrameProcessor):
             await self._on_audio(frame)
             return
         if isinstance(frame, BotStartedSpeakingFrame):
-            self._ctx.bot_speaking = True
+            self._bot_speaking = True
         elif isinstance(frame, BotStoppedSpeakingFrame):
-            self._ctx.bot_speaking = False
+            self._bot_speaking = self._reply_pending = False
+        elif isinstance(frame, NothingToSayFrame):
+            self._reply_pending = False
+            return  # it was for us
+        elif isinstance(frame, GreetFrame):
+            self._reply_pending = True
         await self.push_frame(frame, direction)
 
     async def _on_audio(self, frame: InputAudioRawFrame) -> None:
-        if self._resampler is None or self._resampler.in_rate_hz != frame.sample_rate:
-            self._resampler = StreamResampler(frame.sample_rate, RATE_HZ)
-        mono = downmix(frame.audio, frame.num_channels)
-        audio = self._resampler.process(pcm16_to_float(mono))
+        audio = pcm16_to_float(pipeline_pcm(frame))
         self._pending = np.concatenate([self._pending, audio]) if len(self._pending) else audio
         while len(self._pending) >= WINDOW_SAMPLES:
             window, self._pending = self._pending[:WINDOW_SAMPLES], self._pending[WINDOW_SAMPLES:]
@@ -79,9 +93,9 @@ class TurnProcessor(FrameProcessor):
             self._timing = TurnTiming(speech_start=time.monotonic(), speech_end=time.monotonic())
             self._draft = None
             await self.push_frame(UserStartedSpeakingFrame())
-            if self._cfg.barge_in and (self._ctx.bot_speaking or self._ctx.reply_in_flight):
+            if self._cfg.barge_in and (self._bot_speaking or self._reply_pending):
                 log.info("call %s: barge-in, stopping agent playout", self._ctx.call_id)
-                self._ctx.reply_in_flight = False
+                self._reply_pending = False
                 await self.broadcast_interruption()
                 await self._ctx.event("barge_in")
                 if self._turns.reopen(self._cfg.resume_secs) is not None:
@@ -138,7 +152,8 @@ class TurnProcessor(FrameProcessor):
     async def _transcribe(self, audio: np.ndarray, last_voice: int) -> tuple[str, float]:
         if self._draft is not None and self._draft[0] == last_voice:
             return self._draft[1], self._draft[2]
-        result = await asyncio.to_thread(self._models.stt.transcribe, audio)
+        prompt = prompt_for(self._ctx.expect)  # primed for the detail the agent asked for
+        result = await asyncio.to_thread(self._models.stt.transcribe, audio, prompt)
         self._draft = (last_voice, result.text, result.decode_s)
         return result.text, result.decode_s
 
@@ -163,7 +178,7 @@ class TurnProcessor(FrameProcessor):
     def _reply_unheard_yet(self) -> bool:
         """A reply to the caller is on its way but not yet audible: the first voiced window
         is enough to stop it (the caller was not done), before they hear any of it."""
-        return self._ctx.reply_in_flight and not self._ctx.bot_speaking
+        return self._reply_pending and not self._bot_speaking
 
     async def _resume(self, started: float) -> None:
         """The caller went on right after their turn was taken, over its reply: the turn is
@@ -188,4 +203,5 @@ class TurnProcessor(FrameProcessor):
             log.info("call %s: discarded a turn with no words (noise?)", self._ctx.call_id)
             return
         self._said, continues, self._continues = text, self._continues, ""
+        self._reply_pending = True
         await self.push_frame(UserTurnFrame(text=text, timing=timing, continues=continues))

@@ -83,8 +83,12 @@ class _SipCall:
         self.error = error
         self.ended = asyncio.Event()
         self.end_reason: str | None = None
-        self.queued_ms = 0
+        self.sent = asyncio.Event()  # the RTP sender has sent what was queued
+        self.sent.set()
         self.referred: list[str] = []
+
+    async def drained(self) -> None:
+        await self.sent.wait()
 
     async def transfer(self, uri: str) -> None:
         self.referred.append(uri)
@@ -175,12 +179,12 @@ async def test_sip_control_waits_for_queued_audio_before_referring() -> None:
     registry = _Registry()
     live, _ = _live(registry)
     call = _SipCall()
-    call.queued_ms = 500
+    call.sent.clear()  # the transfer message is still being sent
     control = SipControl(registry, live, call)  # type: ignore[arg-type]
     task = asyncio.ensure_future(control.transfer(TARGET))
     await asyncio.sleep(0.2)
     assert call.referred == [] and not task.done()
-    call.queued_ms = 0
+    call.sent.set()
     assert await asyncio.wait_for(task, 5) is True and call.referred == [TARGET]
 
 

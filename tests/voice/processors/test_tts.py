@@ -16,7 +16,7 @@ from dialog.types import Reply
 from tests.voice.processors.harness import frames_through, interrupt, kinds
 from voice.context import CallContext
 from voice.filecall import TurnCollector
-from voice.frames import AgentSayFrame
+from voice.frames import AgentSayFrame, ReplySpokenFrame
 from voice.media.audio import resample
 from voice.processors.tts import SpeechCache, TTSProcessor
 from voice.sentences import split_for_tts
@@ -44,7 +44,7 @@ async def test_agent_text_becomes_speech_and_a_turn_record(services) -> None:  #
     timing = TurnTiming()
     down, _ = await frames_through(processor, [AgentSayFrame(text=reply.text, reply=reply, timing=timing)],
                                    until=TTSStoppedFrame)
-    assert kinds(down) == [TTSStartedFrame, TTSAudioRawFrame, TTSStoppedFrame]
+    assert kinds(down) == [TTSStartedFrame, TTSAudioRawFrame, ReplySpokenFrame]  # a TTSStoppedFrame with the reply
     audio = [f for f in down if isinstance(f, TTSAudioRawFrame)]
     rate = services.models.tts.sample_rate_hz
     assert len(audio) == len(split_for_tts(reply.text))  # one frame per sentence or clause
