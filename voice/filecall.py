@@ -64,7 +64,8 @@ class FileCallResult:
     reply_audio: np.ndarray  # int16 at out_rate_hz: everything the caller heard
     out_rate_hz: int
     stream_started_at: float = 0.0  # monotonic time the recording's first sample was sent
-    first_audio_times: list[float] = field(default_factory=list)  # monotonic, per agent utterance
+    first_audio_times: list[float] = field(default_factory=list)  # monotonic, audio after quiet
+    utterance_times: list[float] = field(default_factory=list)  # monotonic, each agent utterance heard
     cut_times: list[float] = field(default_factory=list)  # monotonic, playout cut by barge-in
     end_reason: str = "completed"  # "agent_hangup" when the agent said goodbye and hung up
 
@@ -154,6 +155,7 @@ async def run_file_call(
             await runner.cancel()
     return FileCallResult(call_id=call_id, turns=collector.turns, reply_audio=speaker.render(),
                           out_rate_hz=speaker.out_rate_hz, first_audio_times=speaker.first_audio_times,
+                          utterance_times=speaker.utterance_times,
                           stream_started_at=stream_started_at, cut_times=speaker.cut_times,
                           end_reason=transport.control.end_reason or "completed")
 

@@ -5,8 +5,9 @@ pause-laden set, telephony/server/pause_set.py) is streamed at real-time pace in
 fresh call (no greeting, so the caller's turn is measured alone). Figures per clip:
 - e2e_ms: end of the caller's speech (found independently, from the recording's
   energy, and placed on the clock by the real-time pacing) -> first agent audio;
-- cut_ins: agent utterances that started before that point (talking over the caller);
-  answers: those that started after it (one, for an utterance answered once);
+- cut_ins: agent audio that started before that point (talking over the caller);
+  answers: agent utterances first heard after it (one, for an utterance answered once; a
+  pause between two sentences of a reply, while the next is synthesized, is not another);
 - endpoint_ms (speech end -> turn declared over), stt_ms, tts_first_ms;
 - WER of the caller transcript against the manifest reference.
 The machine's load average is printed with the figures: on a shared box they move with it.
@@ -157,7 +158,7 @@ async def measure_case(voice: Any, cache: SpeechCache, case: Case) -> ClipResult
     agent = [t for t in res.turns if t.speaker == "agent"]
     end_wall = res.stream_started_at + case.done_s
     before = [t for t in res.first_audio_times if t < end_wall]
-    after = [t for t in res.first_audio_times if t >= end_wall]
+    after = [t for t in res.utterance_times if t >= end_wall]  # a gap mid-reply is no new one
     last = agent[-1].latency if agent else {}
     said: list[str] = []
     for turn in caller:  # a turn that goes on from the previous one holds both parts
