@@ -77,7 +77,7 @@ def cmd_bench(args: argparse.Namespace, cfg: HotlineConfig) -> int:
 
     return asyncio.run(run_latency_bench(cfg, manifest=Path(args.manifest), limit=args.limit,
                                          as_json=args.json, progress=_progress,
-                                         cold_tts=args.cold_tts))
+                                         cold_tts=args.cold_tts, pauses=args.pauses))
 
 
 def cmd_chat(args: argparse.Namespace, cfg: HotlineConfig) -> int:
@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     lat.add_argument("--json", action="store_true")
     lat.add_argument("--cold-tts", action="store_true",
                      help="synthesize every reply (no pre-synthesized prompts, no sentence cache)")
+    lat.add_argument("--pauses", action="store_true",
+                     help="the pause-laden set (telephony/server/pause_set.toml) instead of the clips")
     lat.set_defaults(func=cmd_bench)
 
     from telephony.auth.cli import add_parser as add_users_parser

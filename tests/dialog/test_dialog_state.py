@@ -11,7 +11,7 @@ from dialog.flowengine.readback import answer
 from dialog.flows.confirm import ask
 from dialog.flows.registry import FLOWS
 from dialog.state import DialogState, PendingAction
-from dialog.types import Session
+from dialog.types import Reply, Session
 from tests.dialog.stubs import NoKnowledge, stub_services
 
 
@@ -69,3 +69,15 @@ def test_a_soft_offer_is_dropped_not_re_asked_when_the_answer_is_unclear() -> No
     again = answer(res, session, unclear, [], frozenset())
     assert again is not None and "clear yes or no" in again.text
     assert session.state.pending is not None and session.state.pending.asked == 2
+
+
+def test_a_read_back_the_caller_did_not_hear_is_dropped() -> None:
+    session = Session(call_id="c")
+    readback = ask(session, "cancel_order", {"order_id": "10288"}, "Cancel order 10288? Yes or no.",
+                   done="Done.", declined="Okay.")
+    session.reply_unheard(Reply(text="Sure, your order 10288 shipped on May 2nd."))
+    assert session.state.pending is not None  # another reply, unheard: the read-back stands
+    session.reply_unheard(readback)  # talked over before its question was played
+    assert session.state.pending is None
+    # the caller's next "yes" meets no read-back in the command layer: it confirms nothing
+    assert TurnContext.of(session, "yes").pending is None
