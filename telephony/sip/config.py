@@ -33,6 +33,13 @@ class SipConfig:
     t1_s: float = 0.5
     t2_s: float = 4.0
     t4_s: float = 5.0
+    rtp_latch: str = "once"  # "once": the first source at the SDP/signalling IP, then locked; "strict"
+    rtp_timeout_s: float = 60.0  # no RTP this long (not on hold) ends the call; 0 = never
+    ack_timeout_s: float = 8.0  # an answered INVITE without ACK frees its slot after this
+    invite_rate: float = 5.0  # new INVITEs per second per source IP (pike-like), on average
+    invite_burst: int = 20  # ... and in a burst; beyond it they are dropped unanswered
+    auth_failures: int = 5  # wrong credentials per source before it is refused (403)
+    auth_lockout_s: float = 60.0  # how long, doubling per further lockout (capped at 1 hour)
 
     @property
     def advertised_host(self) -> str:

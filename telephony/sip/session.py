@@ -50,6 +50,7 @@ class CallSession:
         self._ack_cseq = invite.cseq
         self._retransmit: asyncio.TimerHandle | None = None
         self._ack_timeout: asyncio.TimerHandle | None = None
+        self._media_watch: asyncio.TimerHandle | None = None
         self._pending_2xx = b""
         self._task: asyncio.Task[None] | None = None
         self._notify: asyncio.Queue[int] = asyncio.Queue()
@@ -68,7 +69,7 @@ class CallSession:
         loop = asyncio.get_running_loop()
         t1 = self.core.config.t1_s
         self._retransmit = loop.call_later(t1, self._retransmit_2xx, t1)
-        self._ack_timeout = loop.call_later(64 * t1, self._no_ack)
+        self._ack_timeout = loop.call_later(self.core.config.ack_timeout_s, self._no_ack)
 
     def _retransmit_2xx(self, interval: float) -> None:
         self.core.send(self._pending_2xx, self.peer)
@@ -101,9 +102,27 @@ class CallSession:
         if self.state == "early":
             self.state = "confirmed"
             self.media.start_sending()
+            self.media.last_packet_at = asyncio.get_running_loop().time()
+            self._watch_media()
             self._task = asyncio.get_running_loop().create_task(self._run())
             if self._hangup_after_ack:
                 self.end("local-hangup", send_bye=True)
+
+    def _watch_media(self) -> None:
+        """RTP inactivity timeout (FreeSWITCH rtp-timeout-sec): a call whose caller sends no
+        media for ``rtp_timeout_s`` (and is not on hold) is a zombie: end it with a reason."""
+        timeout = self.core.config.rtp_timeout_s
+        if timeout <= 0 or self.state != "confirmed":
+            return
+        loop = asyncio.get_running_loop()
+        if self.call.on_hold:
+            self.media.last_packet_at = loop.time()  # no media is owed while held
+        silent = loop.time() - self.media.last_packet_at
+        if silent >= timeout:
+            self._log.warning("no RTP for %.0f s; ending call %s", silent, self.dialog.call_id)
+            self.end("rtp-timeout", send_bye=True)
+            return
+        self._media_watch = loop.call_later(min(timeout - silent, 1.0) + 0.01, self._watch_media)
 
     async def _run(self) -> None:
         try:
@@ -185,6 +204,8 @@ class CallSession:
         confirmed = self.state == "confirmed"
         self.state = "ended"
         self._stop_2xx()
+        if self._media_watch is not None:
+            self._media_watch.cancel()
         self.call.end_reason = reason
         self.call.ended.set()
         self._log.info("call %s ended: %s", self.dialog.call_id, reason)
