@@ -138,18 +138,27 @@ class SipServer(asyncio.DatagramProtocol):
         if req.method == "ACK":
             if existing is not None:
                 existing.ack()
-            elif session := self.sessions.get((req.call_id, req.to.tag or "", req.from_.tag or "")):
+                return
+            session = self.sessions.get((req.call_id, req.to.tag or "", req.from_.tag or ""))
+            if session is not None and session.from_peer(addr[0]):
                 session.on_ack(req)
             return
         if existing is not None:
             existing.retransmitted()
             return
         tx = ServerTransaction(key, req, lambda d: self.send(d, addr), self.config, self._tx_done)
+        tx.source = addr
         self._transactions[key] = tx
         if req.method == "INVITE":
             tx.respond(100, build_response(req, 100))
         if not self.policy.allowed(addr[0]):
             tx.respond(403, build_response(req, 403, new_tag()))
+            return
+        session = self.sessions.get((req.call_id, req.to.tag or "", req.from_.tag or ""))
+        if req.to.tag and session is not None and not session.from_peer(addr[0]):
+            # before the CSeq and any method: a stranger must not move or probe the dialog
+            log.warning("%s for call %s from a stranger %s refused", req.method, req.call_id, addr)
+            tx.respond(403, build_response(req, 403, reason="Not From The Dialog's Peer"))
             return
         if req.method not in HANDLED:
             self._unsupported(tx, req)
@@ -160,9 +169,9 @@ class SipServer(asyncio.DatagramProtocol):
             tx.respond(status, build_response(req, status, new_tag(), extra))
             return
         if req.method == "CANCEL":
-            self._on_cancel(tx, req)
+            self._on_cancel(tx, req, addr)
         elif req.to.tag is not None:
-            self._in_dialog(tx, req)
+            self._in_dialog(tx, req, addr)
         elif req.method == "INVITE":
             self._acceptor.accept(tx, req, addr)
         elif req.method == "OPTIONS":
@@ -179,7 +188,7 @@ class SipServer(asyncio.DatagramProtocol):
         else:
             tx.respond(501, build_response(req, 501, new_tag()))
 
-    def _in_dialog(self, tx: ServerTransaction, req: SipRequest) -> None:
+    def _in_dialog(self, tx: ServerTransaction, req: SipRequest, addr: tuple[str, int]) -> None:
         session = self.sessions.get((req.call_id, req.to.tag or "", req.from_.tag or ""))
         if session is None or session.state == "ended":
             tx.respond(481, build_response(req, 481))
@@ -199,9 +208,9 @@ class SipServer(asyncio.DatagramProtocol):
         else:
             self._unsupported(tx, req)
 
-    def _on_cancel(self, tx: ServerTransaction, cancel: SipRequest) -> None:
+    def _on_cancel(self, tx: ServerTransaction, cancel: SipRequest, addr: tuple[str, int]) -> None:
         invite_tx = self._transactions.get(transaction_key(cancel, "INVITE"))
-        if invite_tx is None:
+        if invite_tx is None or invite_tx.source[0] != addr[0]:  # only the caller cancels
             tx.respond(481, build_response(cancel, 481, new_tag()))
             return
         tx.respond(200, build_response(cancel, 200, new_tag()))

@@ -41,6 +41,8 @@ class CallSession:
         self.media = media
         self.rtp_port = rtp_port
         self.peer = peer
+        contact_host = invite.contact.uri.host.strip("[]") if invite.contact else ""
+        self._peer_ips = {peer[0], contact_host} - {""}  # whence in-dialog requests may come
         self.state = "early"
         self.sdp_version = 1
         self.offer_pending = not invite.body  # delayed offer: the answer comes in the ACK
@@ -135,6 +137,12 @@ class CallSession:
             self.end("local-hangup", send_bye=True)
 
     # -- in-dialog requests ------------------------------------------------------------------
+    def from_peer(self, source_ip: str) -> bool:
+        """RFC 3261 12.2.2 matches a request to the dialog by Call-ID and tags, which anyone who
+        saw one message knows: the request must also come from the INVITE's source (the caller,
+        or the proxy in its route set) or its Contact's address (docs/sip.md)."""
+        return source_ip in self._peer_ips
+
     def on_bye(self, tx: ServerTransaction, bye: SipRequest) -> None:
         tx.respond(200, build_response(bye, 200, self.dialog.local_tag))
         self.end("remote-bye", send_bye=False)

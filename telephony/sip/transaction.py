@@ -41,6 +41,7 @@ class ServerTransaction:
         self.state = "proceeding" if self.is_invite else "trying"
         self.last_response: bytes | None = None
         self.final_status: int | None = None
+        self.source: tuple[str, int] = ("", 0)  # whence the request came (set by the server)
         self._send = send
         self._config = config
         self._done = done
