@@ -222,6 +222,9 @@ class CallSession:
 
     async def _teardown(self, send_bye: bool) -> None:
         try:
+            if self._task is None:  # never answered into a call (no ACK): free slot and port now,
+                await self.media.close()  # not after the BYE's 32 s transaction to a silent peer
+                self.core.forget(self)
             if send_bye:
                 data, branch = self.dialog.request(
                     "BYE", self.core.config.advertised_host, self._port()

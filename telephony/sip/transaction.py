@@ -128,6 +128,9 @@ class ClientTransaction:
             return
         self._finish(response)
 
+    def give_up(self) -> None:
+        self._finish(None)
+
     def _finish(self, response: SipResponse | None) -> None:
         for timer in self._timers:
             timer.cancel()
