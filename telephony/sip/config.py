@@ -53,4 +53,8 @@ def from_section(section: SipSection) -> SipConfig:
                      public_host=section.public_host or None, rtp_port_min=section.rtp_port_min,
                      rtp_port_max=section.rtp_port_max, max_calls=section.max_calls,
                      auth_users=MappingProxyType(users), auth_realm=section.auth_realm,
-                     allow_from=section.allow_from, answer_delay_s=section.answer_delay_s)
+                     allow_from=section.allow_from, answer_delay_s=section.answer_delay_s,
+                     rtp_latch=section.rtp_latch, rtp_timeout_s=section.rtp_timeout_s,
+                     ack_timeout_s=section.ack_timeout_s, invite_rate=section.invite_rate,
+                     invite_burst=section.invite_burst, auth_failures=section.auth_failures,
+                     auth_lockout_s=section.auth_lockout_s)

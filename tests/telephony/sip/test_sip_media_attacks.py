@@ -94,3 +94,14 @@ async def test_a_call_without_rtp_ends_with_a_reason() -> None:
             await asyncio.sleep(0.1)
         assert server.active_calls == 0
         assert heard.calls[0].end_reason == "rtp-timeout"
+
+
+def test_the_hardening_keys_map_from_config_toml() -> None:
+    from telephony.core.config import ConfigError, load_config
+    from telephony.sip.config import from_section
+
+    sip = from_section(load_config(None, env={"HOTLINE_SIP_RTP_LATCH": "strict",
+                                              "HOTLINE_SIP_RTP_TIMEOUT_S": "30"}).sip)  # fmt: skip
+    assert (sip.rtp_latch, sip.rtp_timeout_s, sip.ack_timeout_s) == ("strict", 30.0, 8.0)
+    with pytest.raises(ConfigError, match="sip.rtp_latch"):
+        load_config(None, env={"HOTLINE_SIP_RTP_LATCH": "always"})
