@@ -173,6 +173,7 @@ class ConsolesConfig:
     presence_timeout_s: float = 15.0  # no heartbeat for this long: the agent is offline
     service_level_s: float = 20.0  # service level: % of queued calls answered within this
     figures_window_s: float = 3600.0  # wallboard figures cover calls queued this far back
+    transcribe_human: bool = True  # transcribe the human agent's words (voice/human_side.py)
 
     def __post_init__(self) -> None:
         if self.presence_timeout_s <= self.presence_heartbeat_s:
