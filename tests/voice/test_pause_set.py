@@ -17,14 +17,11 @@ import pytest
 from kb.demo import reset
 from telephony.server.bench import measure_case, pause_cases, print_table, summarize
 
+KINDS = {"command", "midway", "list", "digits", "hesitation", "restart"}
 
-@pytest.mark.slow
-@pytest.mark.timeout(1500)  # ~20 calls at real-time pace, each waiting for its answer to play
-async def test_no_caller_is_talked_over_and_every_utterance_is_answered_once(services, testdata: Path) -> None:  # type: ignore[no-untyped-def]
+
+async def _no_talk_over(services, cases) -> None:  # type: ignore[no-untyped-def]
     reset(services.config.data_path)
-    cases = pause_cases(testdata / "speech")
-    assert {c.name.split("-")[0] for c in cases} >= {"command", "midway", "list", "digits",
-                                                      "hesitation", "restart"}
     results = [await measure_case(services.voice, services.speech_cache, case) for case in cases]
     print()
     print_table(results, summarize(results))
@@ -32,3 +29,21 @@ async def test_no_caller_is_talked_over_and_every_utterance_is_answered_once(ser
     assert talked_over == [], "the agent started before the caller was done"
     not_once = [(r.clip, r.answers, r.transcript) for r in results if r.answers != 1]
     assert not_once == [], "an utterance was not answered exactly once"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_one_caller_of_each_kind_is_not_talked_over_and_answered_once(services, testdata: Path) -> None:  # type: ignore[no-untyped-def]
+    """The default run: the first utterance of each kind (the whole set: `make test-load`)."""
+    cases = pause_cases(testdata / "speech")
+    firsts = {}
+    for case in cases:
+        firsts.setdefault(case.name.split("-")[0], case)
+    assert set(firsts) >= KINDS
+    await _no_talk_over(services, list(firsts.values()))
+
+
+@pytest.mark.load
+@pytest.mark.timeout(1500)  # ~20 calls at real-time pace, each waiting for its answer to play
+async def test_no_caller_is_talked_over_and_every_utterance_is_answered_once(services, testdata: Path) -> None:  # type: ignore[no-untyped-def]
+    await _no_talk_over(services, pause_cases(testdata / "speech"))
