@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialog import identity
 from dialog.services import Services, say_date
 from dialog.types import Reply, Session
 from kb.adapters import Customer, Order
@@ -57,7 +58,7 @@ def describe(order: Order) -> str:
 
 
 def order_status(svc: Services, session: Session, ents: Entities) -> Reply:
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
     order, candidates = find_order(svc, session, ents, customer)
     named = list(ents.order_ids)
     if named and (order is None or order.order_id not in named):
@@ -69,6 +70,8 @@ def order_status(svc: Services, session: Session, ents: Entities) -> Reply:
             intent="order_status",
             confidence=1.0,
         )
+    if order is not None and customer is None:  # by its number alone: not yet theirs to hear
+        return identity.found_order(session, "order_status", order.order_id, order.customer_id)
     if order is None:
         session.state.awaiting_flow = "order_status"
         if candidates:
