@@ -45,6 +45,7 @@ _HOW = {"caller_id": "the caller id", "zip_code": "the zip code", "email": "the 
         "identity_check": "the account-access identity check"}
 
 FOUND_ORDER = "I found that order."
+NOT_YOURS = "That order isn't on your account."
 MISMATCH = "Sorry, that doesn't match what we have on file."
 LOCKED = ("I'm sorry, I couldn't verify the account on this call, so I can't go into it. "
           "I can connect you with a colleague who can help. Would you like that?")
@@ -55,16 +56,29 @@ NEED_ID = "I can help with that. First, what's the email address on your account
 
 
 def gate(svc: Services, session: Session, slots: Mapping[str, str], said: str,
-         run: Callable[[], Reply]) -> Reply:
-    """Hear the identity facts of one command, then `run` the flow; or answer the turn
+         run: Callable[[Mapping[str, str]], Reply]) -> Reply:
+    """Hear the identity facts of one command, then `run` the flow with its slots (less a
+    number that turned out to be the zip code, not an order number); or answer the turn
     itself when the facts were a wrong second fact (the flow does not run)."""
     ident = session.state.identity
     before = ident.level
-    answer = _hear(svc, session, {k: v for k, v in slots.items() if k in _FACTS}, said)
+    facts = {k: v for k, v in slots.items() if k in _FACTS}
+    answer = _hear(svc, session, facts, said)
     if answer is not None:
         return answer
-    reply = run()
-    if before != "verified" and ident.level == "verified" and ident.verified_by != "caller_id":
+    if "order_id" in slots and "order_id" not in facts:
+        slots = {k: v for k, v in slots.items() if k != "order_id"}
+    just_verified = before != "verified" and ident.level == "verified"
+    if just_verified and (ident.held or ident.held_said):
+        slots = {**ident.held, **slots}  # the request that waited for verification
+        session.state.said = ". ".join(w for w in (ident.held_said, said) if w)
+    reply = run(slots)
+    if ident.level == "verified" or ident.locked:
+        ident.held, ident.held_said = {}, ""
+    elif session.state.awaiting_flow is not None:  # asked: keep the request for later
+        ident.held |= {k: v for k, v in slots.items() if k not in _VERIFIES_BY_RECORD}
+        ident.held_said = ident.held_said or said
+    if just_verified and ident.verified_by != "caller_id":
         reply.text = f"{CONFIRMED} {reply.text}"
     return reply
 
@@ -98,14 +112,24 @@ def found_order(session: Session, flow: str, order_id: str, owner: str) -> Reply
     """An order found by its number for a caller not verified for it: nothing about it but
     that it was found, then the second-fact question (for the order's account)."""
     ident = session.state.identity
+    lead = FOUND_ORDER
     if ident.account != owner and not ident.locked:
-        _name(session, owner, "order_id", holder=ident.holder)
+        if ident.level == "verified":  # a verified caller asks about someone else's order
+            lead = NOT_YOURS
+        _name(session, owner, "order_id", holder=ident.holder and ident.level != "verified")
     session.state.order.order_id = order_id
     reply = ask_for_account(session, flow, "")
     if not ident.locked:
         ident.asked = True
-        reply.text = f"{FOUND_ORDER} {_question(ident, whose='yours')}"
+        reply.text = f"{lead} {_question(ident, whose='yours')}"
     return reply
+
+
+def named_only(session: Session) -> bool:
+    """An account is named but not verified (or its verification ended): the next thing to
+    ask is the second fact, not another naming one."""
+    ident = session.state.identity
+    return ident.level == "named" or ident.locked
 
 
 def may_change(session: Session) -> bool:
@@ -150,6 +174,8 @@ def how_verified(session: Session) -> str:
 
 def _question(ident: CallerIdentity, whose: str = "you") -> str:
     facts = "zip code" if ident.named_by == "email" else "zip code or the email address"
+    if not ident.holder:  # someone else's account: the same second fact, differently put
+        return f"To look into that account, I need one detail from it: what's the {facts} on it?"
     return f"To confirm it's {whose}, what's the {facts} on the account?"
 
 
@@ -185,6 +211,10 @@ def _hear(svc: Services, session: Session, facts: dict[str, str], said: str) -> 
                 _name(session, owner, kind, holder=False)
             continue
         owner = _owner(svc, kind, value)
+        if owner is not None and owner == ident.own and ident.own_by is not None:
+            _verify(session, owner, ident.own_by)  # back to the caller's own account
+            _note_order(session, kind, value)
+            break
         if ident.account is None:
             if owner is not None:
                 _name(session, owner, kind, holder=not someone_else)
@@ -195,6 +225,14 @@ def _hear(svc: Services, session: Session, facts: dict[str, str], said: str) -> 
         if _matches(svc, session, ident.account, kind, value):
             _verify(session, ident.account, kind)
             _note_order(session, kind, value)
+            break
+        if kind == "zip_code" and _is_order_of(svc, ident.account, value):
+            _verify(session, ident.account, "order_id")  # five digits: an order number
+            _note_order(session, "order_id", value)
+            break
+        if kind == "order_id" and owner is None and _is_zip(svc, session, ident.account, value):
+            del facts["order_id"]  # five digits, no such order: it was the zip code
+            _verify(session, ident.account, "zip_code")
             break
         if owner is not None and kind != "zip_code":
             _name(session, owner, kind, holder=not someone_else)  # another account named
@@ -210,6 +248,21 @@ def _hear(svc: Services, session: Session, facts: dict[str, str], said: str) -> 
         return ask_for_account(session, flow, "")
     session.state.awaiting_flow = flow
     return Reply(text=f"{MISMATCH} {_question(ident)}", intent=flow, confidence=1.0)
+
+
+def _is_zip(svc: Services, session: Session, account: str, value: str) -> bool:
+    """A bare five-digit number reads as an order number or a zip code; when no order has
+    it, it may be the named account's zip (said before the zip was asked for)."""
+    return re.fullmatch(r"\d{5}", value) is not None and _matches(
+        svc, session, account, "zip_code", value)
+
+
+def _is_order_of(svc: Services, account: str, value: str) -> bool:
+    """Five digits heard as a zip code may be an order number of the named account."""
+    if re.fullmatch(r"\d{5}", value) is None:
+        return False
+    order = svc.orders.order(value)
+    return order is not None and order.customer_id == account
 
 
 def _owner(svc: Services, kind: str, value: str) -> str | None:
@@ -235,13 +288,17 @@ def _matches(svc: Services, session: Session, account: str, kind: str, value: st
 
 
 def _told(session: Session, value: str) -> bool:
-    """Did the agent say this fact? (Then it proves nothing.)"""
+    """Did the agent say this fact before the caller did? (Then it proves nothing; the
+    agent repeating the caller's own words is no disclosure.)"""
     digits = re.sub(r"\D", "", value)
+
+    def has(text: str) -> bool:
+        return value.lower() in text.lower() or (
+            len(digits) >= 4 and digits in re.sub(r"\D", "", text))
+
     for who, text in session.history:
-        if who != "agent":
-            continue
-        if value.lower() in text.lower() or (len(digits) >= 4 and digits in re.sub(r"\D", "", text)):
-            return True
+        if has(text):
+            return who == "agent"
     return False
 
 
@@ -266,4 +323,6 @@ def _name(session: Session, account: str, by: str, *, holder: bool) -> None:
 def _verify(session: Session, account: str, by: str) -> None:
     ident = session.state.identity
     ident.level, ident.account, ident.verified_by = "verified", account, by
+    if ident.holder:
+        ident.own, ident.own_by = account, by
     session.state.customer_id = account

@@ -61,6 +61,14 @@ class CallerIdentity:
     asked: bool = False  # the second-fact question was asked (asked once, remembered)
     failures: int = 0  # wrong second facts; at WRONG_ANSWERS_LOCK verification ends
     locked: bool = False  # verification ended for this call: a colleague was offered
+    # the caller's own account once verified, and how: naming it again (after asking about
+    # someone else's order) returns to it without a second fact
+    own: str | None = None
+    own_by: str | None = None
+    # the request that waits for verification: its slots and words, taken up once verified
+    # (what the caller asked for is not lost to the identity question)
+    held: dict[str, str] = field(default_factory=dict)
+    held_said: str = ""
 
 
 @dataclass

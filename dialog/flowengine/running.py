@@ -79,7 +79,7 @@ def run_flow(
     state.refused -= set(spec.confirms[:1]) - refusing  # its own change, not an alternative
     svc = res.services
     reply = identity.gate(svc, session, slots, state.said,
-                          lambda: spec.handler(svc, session, entities_from(slots)))
+                          lambda heard: spec.handler(svc, session, entities_from(heard)))
     if confidence < 1.0:
         reply.confidence = round(confidence, 3)
     return grounded(res, spec, reply, said)

@@ -29,4 +29,5 @@ async def test_someone_elses_order_is_not_disclosed_to_an_identified_caller(engi
     # +15550100002 owns 10251, not 10288
     session = Session(call_id="lookup-other", caller_id="+15550100002", caller_verified=True)
     reply = await engine.respond(session, "What is the status of order 10288?")
-    assert "Rain Jacket" not in reply.text and "couldn't find" in reply.text
+    assert "Rain Jacket" not in reply.text and "isn't on your account" in reply.text
+    assert "zip code" in reply.text  # the same verification, for that account (docs/dialog.md)
