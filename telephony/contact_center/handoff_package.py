@@ -58,6 +58,7 @@ def build_package(conv: Conversation, reply: Any, turns: list[dict[str, Any]], q
         "reason": reason,
         "summary": package.get("summary") or f"Handoff because: {reason}.",
         "customer": package.get("customer"),
+        "identity": package.get("identity"),  # how far the caller was verified, and how
         "intent": package.get("intent") or intent_of(conv),
         "steps_done": package.get("steps_done", []),
         "sentiment": sentiment_of(conv),

@@ -52,6 +52,7 @@ function renderPackage(p) {
   const dl = $("package");
   dl.replaceChildren();
   const rows = [["Summary", p.summary], ["Reason", p.reason], ["Customer", p.customer ? `${p.customer.name} (${p.customer.tier})` : "not identified"],
+    ["Identity", p.identity ? `${p.identity.level}${p.identity.verified_by ? " by " + p.identity.verified_by : ""}${p.identity.account_holder === false ? ", not the account holder" : ""}` : "–"],
     ["Intent", p.intent || "–"], ["Steps done", (p.steps_done || []).join(", ") || "none"], ["Sentiment", p.sentiment ?? "–"],
     ["Queue", `${p.queue} (${p.routed_by})`]];
   for (const [k, v] of rows) {
