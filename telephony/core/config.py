@@ -38,7 +38,13 @@ class ServerConfig:
 class WebRTCConfig:
     ice_host_addresses: tuple[str, ...] = ("127.0.0.1",)
     stun_urls: tuple[str, ...] = ()
-    accept_caller_id: bool = True  # honour a caller_id sent by the web page (demo; see docs/webrtc.md)
+    # honour a caller_id sent by the web page, as a *named* (unverified) caller: it names an
+    # account, the agent asks for a second fact (docs/webrtc.md, docs/dialog.md)
+    accept_caller_id: bool = False
+    # HMAC secret shared with the site's login: an offer's identity_token signed with it
+    # verifies the caller (telephony/auth/identity_token.py); "" = no tokens accepted.
+    # Set it through HOTLINE_WEBRTC_IDENTITY_SECRET rather than in the file.
+    identity_secret: str = ""
 
 
 @dataclass(frozen=True)

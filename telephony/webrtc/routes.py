@@ -1,7 +1,7 @@
 """HTTP and websocket routes of the WebRTC softphone.
 
 GET  /api/webrtc/config            {ice_servers} for the browser's RTCPeerConnection
-POST /api/webrtc/offer            {sdp, type, caller_id?} -> {sdp, type, pc_id, call_id}
+POST /api/webrtc/offer            {sdp, type, caller_id?, identity_token?} -> {sdp, type, pc_id, call_id}
 POST /api/webrtc/{call_id}/hangup -> {ok}
 WS   /ws/calls/{call_id}/events   live transcript and call end (see events.py)
 GET  /static/...                  the softphone's script and style (the page itself is "/")
@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from telephony.auth import identity_token
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
 from telephony.web.assets import STATIC
@@ -53,11 +54,21 @@ async def offer(request: Request) -> Response:
         return _error("caller_id must be a string", 400)
     if caller_id is not None and not cfg.webrtc.accept_caller_id:
         caller_id = None  # a browser cannot prove a phone number: ignored unless configured
+    token = data.get("identity_token") or None
+    verified = False
+    if token is not None:  # a signed identity: the caller id it vouches for, verified
+        try:
+            caller_id = identity_token.verify(cfg.webrtc.identity_secret, str(token))
+        except identity_token.IdentityTokenError as e:
+            log.warning("rejected WebRTC offer: identity token %s", e)
+            return _error(f"identity token not accepted: {e}", 401)
+        verified = True
     if caller_id is None and request.client is not None:
         caller_id = request.client.host
     calls: CallRegistry = request.app.state.calls
     try:
-        answer = await start_call(calls, cfg.webrtc, data["sdp"], "offer", caller_id)
+        answer = await start_call(calls, cfg.webrtc, data["sdp"], "offer", caller_id,
+                                  caller_verified=verified)
     except (ValueError, InvalidAccessError, InvalidStateError) as e:  # aiortc on a bad SDP
         log.warning("rejected WebRTC offer: %s", e)
         return _error(f"cannot answer this offer: {e}", 400)
