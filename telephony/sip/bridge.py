@@ -12,6 +12,7 @@ the registry: the API, shutdown, or the voice layer after the goodbye) -> return
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from typing import Any
 
@@ -25,6 +26,19 @@ from telephony.sip.pipeline_io import SipTransport
 log = logging.getLogger(__name__)
 END_REASONS = {"remote-bye": "caller_hangup", "server-stop": "server_shutdown",
                "local-hangup": "agent_hangup"}
+
+
+def trusted_from(section: SipSection, source_ip: str) -> bool:
+    """Does the entrance vouch for this call's From (docs/sip.md, "Caller identity")? Only
+    from a trusted trunk/PBX address, or after digest auth when that is trusted."""
+    if section.trust_authenticated and section.auth_users:
+        return True  # admitted INVITEs passed digest auth (telephony/sip/policy.py)
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False)
+               for net in section.trusted_sources)
 
 
 class SipBridge:
@@ -41,7 +55,10 @@ class SipBridge:
         def media(live: LiveCall) -> SipTransport:
             return SipTransport(calls, live, call)
 
-        live = await calls.open("sip", media=media, caller_id=call.caller.user or None, meta=meta)
+        verified = trusted_from(calls.services.config.sip, call.remote_addr[0])
+        meta["caller_verified"] = verified
+        live = await calls.open("sip", media=media, caller_id=call.caller.user or None,
+                                caller_verified=verified, meta=meta)
         try:
             await self._until_over(call, calls.run(live))
         finally:
