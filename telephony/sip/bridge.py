@@ -42,8 +42,9 @@ def trusted_from(section: SipSection, source_ip: str) -> bool:
 
 
 class SipBridge:
-    def __init__(self, calls: CallRegistry) -> None:
+    def __init__(self, calls: CallRegistry, section: SipSection | None = None) -> None:
         self._calls = calls
+        self._section = section or SipSection()  # its trust settings (trusted_from)
 
     async def on_call(self, call: SipCall) -> None:
         """Runs for the SIP call's life (the SIP session owns this task)."""
@@ -55,7 +56,7 @@ class SipBridge:
         def media(live: LiveCall) -> SipTransport:
             return SipTransport(calls, live, call)
 
-        verified = trusted_from(calls.services.config.sip, call.remote_addr[0])
+        verified = trusted_from(self._section, call.remote_addr[0])
         meta["caller_verified"] = verified
         live = await calls.open("sip", media=media, caller_id=call.caller.user or None,
                                 caller_verified=verified, meta=meta)
@@ -80,7 +81,7 @@ async def start_sip(cfg: SipSection, calls: CallRegistry) -> SipServer | None:
     """The SIP server answering into `calls`, or None when [sip] is disabled."""
     if not cfg.enabled:
         return None
-    server = SipServer(from_section(cfg), SipBridge(calls).on_call)
+    server = SipServer(from_section(cfg), SipBridge(calls, cfg).on_call)
     try:
         await server.start()
     except OSError as e:
