@@ -52,6 +52,7 @@ LOCKED = ("I'm sorry, I couldn't verify the account on this call, so I can't go 
 NOT_HOLDER = ("Since it isn't your own account, I can't make changes to it. The account holder "
               "can call us, or I can connect you with a colleague. Would you like that?")
 CONFIRMED = "Thanks, that matches our records."
+NOT_CAUGHT = "Sorry, I didn't catch that."
 NEED_ID = "I can help with that. First, what's the email address on your account?"
 
 
@@ -123,6 +124,16 @@ def found_order(session: Session, flow: str, order_id: str, owner: str) -> Reply
         ident.asked = True
         reply.text = f"{lead} {_question(ident, whose='yours')}"
     return reply
+
+
+def ask_again(session: Session) -> Reply | None:
+    """The turn after the second-fact question was not understood (a zip code heard short,
+    "9 7 2 1"): not a wrong answer. The question again, so the repeat is read as it."""
+    ident, state = session.state.identity, session.state
+    if not (ident.asked and ident.level == "named" and not ident.locked and state.awaiting_flow):
+        return None
+    return Reply(text=f"{NOT_CAUGHT} {_question(ident)}", intent=state.awaiting_flow,
+                 confidence=1.0)
 
 
 def named_only(session: Session) -> bool:
