@@ -78,6 +78,7 @@ async def run_file_call(
     *,
     observer: CallObserver | None = None,
     caller_id: str | None = None,
+    caller_verified: bool = False,
     call_id: str | None = None,
     speed: float = 1.0,
     greet: bool = True,
@@ -105,7 +106,7 @@ async def run_file_call(
     if greet != services.config.greeting:
         services = dataclasses.replace(services, config=dataclasses.replace(services.config, greeting=greet))
     ctx = CallContext(call_id=call_id, services=services, channel="file", observer=fan,
-                      caller_id=caller_id)
+                      caller_id=caller_id, caller_verified=caller_verified)
     transport = FileTransport(16000)
     assert ctx.session is not None
     ctx.session.control = transport.control

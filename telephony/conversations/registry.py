@@ -156,15 +156,19 @@ class CallRegistry:
         return self.services
 
     async def open(self, transport: str, *, media: MediaFactory, caller_id: str | None = None,
-                   call_id: str | None = None, meta: dict[str, Any] | None = None) -> LiveCall:
+                   caller_verified: bool = False, call_id: str | None = None,
+                   meta: dict[str, Any] | None = None) -> LiveCall:
         """Open a call on `transport` ("sip", "twilio", "webrtc"): `media(live)` is the
-        transport's CallTransport for it. Returns the call, complete and visible; `run` it."""
+        transport's CallTransport for it. Returns the call, complete and visible; `run` it.
+        `caller_verified`: the entrance vouches for `caller_id` (its trust setting,
+        docs/configuration.md); otherwise the number only names an account (docs/dialog.md)."""
         voice = self.voice_services
         call_id = call_id or uuid.uuid4().hex
         recording = self.services.config.data_path / "recordings" / f"{call_id}.wav"
         ctx = CallContext(call_id=call_id, services=voice.voice, channel=transport,
                           caller_id=caller_id)
         live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx)
+        live.session.caller_verified = caller_verified and caller_id is not None
         ctx.observer = live.observer = self._observer(live)
         live.bridge = CallBridge(call_id, hold_period_s=self.services.config.routing.hold_period_s)
         live.media = media(live)
@@ -181,9 +185,11 @@ class CallRegistry:
         return live
 
     async def open_text(self, channel: str, caller_id: str | None = None,
-                        call_id: str | None = None, meta: dict[str, Any] | None = None) -> Conversation:
+                        call_id: str | None = None, meta: dict[str, Any] | None = None,
+                        *, caller_verified: bool = False) -> Conversation:
         """A text conversation (telephony/text/): recorded and hooked like a call, no audio."""
         conv = Conversation(call_id=call_id or uuid.uuid4().hex, transport=channel, caller_id=caller_id)
+        conv.session.caller_verified = caller_verified and caller_id is not None
         conv.observer = self._observer(conv)
         await self._admit(conv, meta, recording=None)
         return conv

@@ -8,6 +8,7 @@ rejected before anything starts, with one message naming the key.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import os
 import re
@@ -38,7 +39,13 @@ class ServerConfig:
 class WebRTCConfig:
     ice_host_addresses: tuple[str, ...] = ("127.0.0.1",)
     stun_urls: tuple[str, ...] = ()
-    accept_caller_id: bool = True  # honour a caller_id sent by the web page (demo; see docs/webrtc.md)
+    # honour a caller_id sent by the web page, as a *named* (unverified) caller: it names an
+    # account, the agent asks for a second fact (docs/webrtc.md, docs/dialog.md)
+    accept_caller_id: bool = False
+    # HMAC secret shared with the site's login: an offer's identity_token signed with it
+    # verifies the caller (telephony/auth/identity_token.py); "" = no tokens accepted.
+    # Set it through HOTLINE_WEBRTC_IDENTITY_SECRET rather than in the file.
+    identity_secret: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,12 @@ class SipSection:
     auth_realm: str = "hotline"
     auth_users: tuple[str, ...] = ()  # "user:password" entries; empty = no digest auth
     allow_from: tuple[str, ...] = ()  # CIDRs or addresses; empty = everyone
+    # CIDRs of trunks/PBXs whose From the dialog trusts as the caller's verified number;
+    # anyone else's From only names an account (docs/sip.md, "Caller identity")
+    trusted_sources: tuple[str, ...] = ()
+    # a call that passed digest auth (auth_users) has its From trusted: the authenticated
+    # peer (a PBX, a trunk) vouches for the numbers it presents
+    trust_authenticated: bool = False
     answer_delay_s: float = 0.0
     # hardening (docs/sip.md, "Attacks and limits")
     rtp_latch: str = "once"  # "once": first source at the SDP/signalling IP, then locked; "strict"
@@ -73,6 +86,11 @@ class SipSection:
             raise ConfigError(f"sip.auth_users: entries must be \"user:password\", got {bad[0]!r}")
         if self.rtp_port_min > self.rtp_port_max:
             raise ConfigError("sip.rtp_port_min must not be above sip.rtp_port_max")
+        for net in self.trusted_sources:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ConfigError(f"sip.trusted_sources: not an address or CIDR: {net!r}") from None
 
 
 @dataclass(frozen=True)
@@ -194,6 +212,9 @@ class TwilioConfig:
     account_sid_env: str = "TWILIO_ACCOUNT_SID"  # env var holding the Account SID (REST API: transfer)
     api_base_url: str = ""  # REST API base URL; "" = Twilio's (https://api.twilio.com)
     api_timeout_secs: float = 10.0  # one REST request (transfer) gives up after this
+    # the From of a signed webhook verifies the caller (Twilio checked the number; spoofed
+    # caller ids still pass carriers): false = it only names an account (docs/twilio.md)
+    trust_caller_id: bool = False
 
     def account_sid(self, env: dict[str, str] | None = None) -> str:
         """The Account SID, read when needed; "" when unset."""

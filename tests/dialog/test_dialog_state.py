@@ -12,7 +12,7 @@ from dialog.flows.confirm import ask
 from dialog.flows.registry import FLOWS
 from dialog.state import DialogState, PendingAction
 from dialog.types import Reply, Session
-from tests.dialog.stubs import NoKnowledge, stub_services
+from tests.dialog.stubs import NoKnowledge, holder, stub_services
 
 
 @dataclass
@@ -50,7 +50,7 @@ def test_other_layers_use_sessions_accessors() -> None:
 
 
 def test_the_pending_action_records_exactly_what_was_read_back() -> None:
-    session = Session(call_id="c")
+    session = holder(Session(call_id="c"))
     reply = ask(session, "cancel_order", {"order_id": "10288"}, "Cancel order 10288? Yes or no.",
                 done="Done.", declined="Okay.")
     pending = session.state.pending
@@ -59,7 +59,7 @@ def test_the_pending_action_records_exactly_what_was_read_back() -> None:
 
 
 def test_a_soft_offer_is_dropped_not_re_asked_when_the_answer_is_unclear() -> None:
-    session = Session(call_id="c")
+    session = holder(Session(call_id="c"))
     res = Resources(stub_services(), NoKnowledge(), FLOWS)  # type: ignore[arg-type]
     unclear = TurnContext.of(session, "hmm")
     ask(session, "issue_credit", {}, "A credit?", done="Done.", declined="Okay.", soft=True)
