@@ -72,7 +72,7 @@ def test_a_soft_offer_is_dropped_not_re_asked_when_the_answer_is_unclear() -> No
 
 
 def test_a_read_back_the_caller_did_not_hear_is_dropped() -> None:
-    session = Session(call_id="c")
+    session = holder(Session(call_id="c"))  # read-backs are only proposed to the account holder
     readback = ask(session, "cancel_order", {"order_id": "10288"}, "Cancel order 10288? Yes or no.",
                    done="Done.", declined="Okay.")
     session.reply_unheard(Reply(text="Sure, your order 10288 shipped on May 2nd."))

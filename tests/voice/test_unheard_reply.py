@@ -29,7 +29,7 @@ async def test_a_yes_after_a_read_back_cut_before_its_question_confirms_nothing(
         # "Yes." comes 1.6 s into the read-back: after "Just to confirm.", long before
         # "...cancel order 10288...? Please say yes or no." has been played
         result = await run_file_call(services.voice, services.speech_cache, lines, 16000,
-                                     caller_id=CALLER, talk_over_reply_after_s=1.6)
+                                     caller_id=CALLER, caller_verified=True, talk_over_reply_after_s=1.6)
         turns = [(t.speaker, t.text, t.meta.get("interrupted")) for t in result.turns]
         print("\n".join(map(str, turns)))
         readback = next(t for t in result.turns if t.speaker == "agent" and "yes or no" in t.text.lower())

@@ -57,7 +57,7 @@ async def test_a_web_callers_number_is_trusted_only_with_a_signed_token(
         async with http.ws_connect(f"ws://{host}/ws/calls/{answer['call_id']}/events") as ws:
             await next_message(ws, "turn", 30)  # connected: the agent greeted
             live = app.state.calls.active[answer["call_id"]]
-            assert live.caller_id == (caller or "127.0.0.1")
+            assert live.caller_id == caller  # no number: no caller id (never the IP address)
             assert live.session.caller_verified is verified
             text = await _discloses(app, answer["call_id"], services)
             assert ("storm" in text) is told, text
