@@ -69,8 +69,18 @@ class SipSection:
     # peer (a PBX, a trunk) vouches for the numbers it presents
     trust_authenticated: bool = False
     answer_delay_s: float = 0.0
+    # hardening (docs/sip.md, "Attacks and limits")
+    rtp_latch: str = "once"  # "once": first source at the SDP/signalling IP, then locked; "strict"
+    rtp_timeout_s: float = 60.0  # no RTP this long (not on hold) ends the call; 0 = never
+    ack_timeout_s: float = 8.0  # an answered INVITE with no ACK frees its slot after this
+    invite_rate: float = 5.0  # new INVITEs per second per source IP; more are dropped unanswered
+    invite_burst: int = 20  # ... allowing bursts of this many
+    auth_failures: int = 5  # wrong digest credentials per source before it is locked out (403)
+    auth_lockout_s: float = 60.0  # the first lockout; each further one doubles (at most 1 hour)
 
     def __post_init__(self) -> None:
+        if self.rtp_latch not in ("once", "strict"):
+            raise ConfigError(f'sip.rtp_latch: "once" or "strict", got {self.rtp_latch!r}')
         bad = [u for u in self.auth_users if ":" not in u or not u.partition(":")[0]]
         if bad:
             raise ConfigError(f"sip.auth_users: entries must be \"user:password\", got {bad[0]!r}")
@@ -265,6 +275,12 @@ RANGES: dict[str, tuple[float, float]] = {
     "sip.rtp_port_max": (1024, 65535),
     "sip.max_calls": (1, 10000),
     "sip.answer_delay_s": (0.0, 30.0),
+    "sip.rtp_timeout_s": (0.0, 86400.0),
+    "sip.ack_timeout_s": (0.5, 32.0),
+    "sip.invite_rate": (0.1, 10000.0),
+    "sip.invite_burst": (1, 100000),
+    "sip.auth_failures": (1, 1000),
+    "sip.auth_lockout_s": (1.0, 3600.0),
     "routing.hold_period_s": (1.0, 60.0),
     "routing.announce_every_s": (0.0, 3600.0),
     "routing.wait_per_caller_s": (1.0, 86400.0),
