@@ -110,12 +110,17 @@ class TTSProcessor(FrameProcessor):
             return
         if isinstance(frame, InterruptionFrame):
             await self._stop()
-            await self._settle(cut_by="caller")
-        elif isinstance(frame, BotStartedSpeakingFrame):
+            cut_at = time.monotonic()
+            await self.push_frame(frame, direction)  # the output stops first, the record after
+            await self._settle(cut_by="caller", now=cut_at)
+            return
+        if isinstance(frame, BotStartedSpeakingFrame):
             self._playing_since = time.monotonic()
         elif isinstance(frame, BotStoppedSpeakingFrame):
             self._playing_since = None
+            await self.push_frame(frame, direction)
             await self._settle(cut_by=None)  # all handed over has played (no utterance open)
+            return
         await self.push_frame(frame, direction)
 
     async def _stop(self) -> None:
@@ -155,14 +160,14 @@ class TTSProcessor(FrameProcessor):
         said.done = True
         await self.push_frame(ReplySpokenFrame(reply=say.reply))
 
-    async def _settle(self, cut_by: str | None) -> None:
+    async def _settle(self, cut_by: str | None, now: float | None = None) -> None:
         """Record the utterances handed over. `cut_by` None: the output played all it was
         given (one still being synthesized waits); else playing stopped now, and each was
         heard as far as the output's clock got: from when it reported starting to play,
         one after the other, none before it was handed over."""
         settled = [s for s in self._said if cut_by is not None or s.done]
         self._said = [s for s in self._said if s not in settled]
-        now = time.monotonic()
+        now = time.monotonic() if now is None else now
         clock = self._playing_since
         for item in settled:
             if clock is not None and item.first_pushed is not None:

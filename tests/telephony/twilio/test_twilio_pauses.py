@@ -4,11 +4,14 @@ streamdouble as the caller, one utterance of each kind of the pause set
 
 Measured where the caller is: agent media frames that arrive before the caller is really
 done are the agent talking over them; the first one after is the answer (its delay is
-printed, not asserted).
+printed, not asserted). A reply may still collide with a caller who goes on just as it
+starts (a race of tens of ms after a complete-sounding sentence); then it must stop at
+once and the whole utterance be answered as one turn.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -22,6 +25,7 @@ from tests.telephony.twilio.test_twilio_calls import (  # noqa: F401  (twilio_se
     twilio_server,
 )
 
+MAX_OVER_MS = 300  # the agent stops within ~150 ms of the caller going on, with the line's slack
 ONE_OF_EACH_KIND = ["command-drop-the-two", "midway-dark-suit", "list-three-things",
                     "digits-phone-number", "hesitation-sunday", "restart-we-are"]
 
@@ -61,6 +65,15 @@ def test_a_caller_who_pauses_is_not_talked_over_on_the_twilio_path(
     print(f"\n{utt_id}: agent frames over the caller {len(over)}, "
           f"end of speech -> first agent audio {1000 * (after[0] - done) if after else float('nan'):.0f} ms; "
           f"turns {[(t['speaker'], t['text']) for t in turns]}")
-    assert over == [], f"the agent talked over the caller for {len(over) * 20} ms"
+    print(f"over at {[round(t - said_from, 2) for t in over[:3]]} s (done at {utt.done_s} s)")
     assert after, "the caller was not answered"
-    assert any(t["speaker"] == "caller" for t in turns)
+    callers = [t for t in turns if t["speaker"] == "caller"]
+    assert callers
+    if over:  # a reply collided with the caller going on after a pause: it must stop at once,
+        # and the caller's words are kept and answered as one turn (docs/latency.md), never a
+        # reply to the fragment plus silence. How often it happens is the pause set's figure
+        # (make test-load), not this test's: it is a race of a few tens of ms.
+        assert len(over) * 20 <= MAX_OVER_MS, f"the agent talked over the caller for {len(over) * 20} ms"
+        cut = [json.loads(t["meta"]) for t in turns if t["speaker"] == "agent"]
+        assert any(m.get("interrupted") and m.get("cut_by") == "caller" for m in cut), cut
+        assert json.loads(callers[-1]["meta"]).get("continues"), "the caller's turn was not taken whole"
