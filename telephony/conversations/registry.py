@@ -49,6 +49,7 @@ from voice.recording import CallRecorder
 from voice.transport import CallTransport
 
 log = logging.getLogger(__name__)
+STOP_TIMEOUT_S = 15.0  # a hung-up call's pipeline has this long to stop
 SUBSCRIBER_QUEUE = 256
 
 
@@ -90,16 +91,29 @@ async def run_pipeline(call: CallPipeline) -> None:
         await runner.add_workers(call.worker)
         await runner.run()
 
-    running = asyncio.ensure_future(start_and_run())
-    try:
-        await asyncio.shield(running)
-    except asyncio.CancelledError:
+    async def stop() -> None:
         started = asyncio.ensure_future(ready.wait())
         await asyncio.wait({running, started}, return_when=asyncio.FIRST_COMPLETED)
         started.cancel()
         await runner.cancel()
-        with contextlib.suppress(Exception):
-            await running
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await running  # its own end, cancelled or not
+
+    running = asyncio.ensure_future(start_and_run())
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        # Cancelled again while stopping (the caller's BYE and a shutdown at once): the stop
+        # still runs to its end, or the runner's tasks outlive the call and the event loop
+        # cannot close. Bounded, so a runner that never stops cannot hold a hang-up forever.
+        stopping = asyncio.ensure_future(stop())
+        deadline = asyncio.get_running_loop().time() + STOP_TIMEOUT_S
+        while not stopping.done() and asyncio.get_running_loop().time() < deadline:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({stopping}, timeout=deadline - asyncio.get_running_loop().time())
+        if not stopping.done():
+            log.error("call pipeline %s did not stop within %.0f s of its hang-up",
+                      call.worker.name, STOP_TIMEOUT_S)
         raise
 
 
@@ -266,8 +280,9 @@ class CallRegistry:
         live.end_reason = reason
         if live.task is not None and not live.task.done():
             live.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await live.task
+            # waits for the call's own end; a cancellation of *this* task is not swallowed
+            # (suppressing it around `await live.task` once lost a SIP session's cancel)
+            await asyncio.wait({live.task})
         await self.close(call_id, reason)
 
     async def hang_up_all(self, reason: str) -> None:

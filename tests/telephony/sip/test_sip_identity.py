@@ -71,11 +71,6 @@ Content-Length: 0
 """
 
 
-# Out of the default run until fixed: on 2026-12-01 this test hung (some runs, alone too) at
-# the event loop's close, a task of the SIP server that does not end when cancelled after the
-# app's lifespan exits with the call still up. A hang stops the whole suite; run it with
-# `make test-load` while fixing (closing note of that day).
-@pytest.mark.load
 @pytest.mark.parametrize(("trusted", "verified"), [((), False), (("127.0.0.0/8",), True)])
 async def test_a_sip_from_is_trusted_only_from_a_trusted_source(
         tmp_path: Path, hotline_config: Any, services: Any,
