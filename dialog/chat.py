@@ -1,7 +1,8 @@
 """Text entry point to the same brain the voice channels use.
 
     python -m dialog.chat --data-dir data --guidelines ../shared/testdata/domain/abcd/guidelines.json
-    python -m dialog.chat ... --caller-id +15550100002     # be a known demo customer
+    python -m dialog.chat ... --caller-id +15550100002     # name a demo customer's account
+    python -m dialog.chat ... --caller-id +15550100002 --verified   # ... and be verified
     python -m dialog.chat ... --json                        # one JSON object per line in/out
 
 Interactive mode prints the agent's replies; --json mode reads lines of
@@ -81,13 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=Path("data"))
     ap.add_argument("--guidelines", type=Path, required=True)
     ap.add_argument("--company", default="Acme Apparel")
-    ap.add_argument("--caller-id", default=None)
+    ap.add_argument("--caller-id", default=None, help="names an account (not verified)")
+    ap.add_argument("--verified", action="store_true", help="vouch for --caller-id")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     engine = build_engine(
         data_dir=args.data_dir, guidelines_path=args.guidelines, company_name=args.company
     )
-    session = Session(call_id="chat", channel="chat", caller_id=args.caller_id)
+    session = Session(call_id="chat", channel="chat", caller_id=args.caller_id,
+                      caller_verified=args.verified and args.caller_id is not None)
     asyncio.run(run(engine, session, args.json))
     return 0
 

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dialog.tools import ToolBox
-from dialog.types import Session
-from kb.adapters import BillingStore, Customer, CustomerStore, OrderStore
+from kb.adapters import BillingStore, CustomerStore, OrderStore
 from kb.policy import ReturnPolicy
 from nlu.entities import TIER_ALIASES, Entities, extract
 from nlu.expect import Expect
@@ -35,22 +34,6 @@ class Services:
         (`nlu.expect.asked_for(last agent text)`, or the flow's own slot), so "ten two fifty
         one" after "What's the order number?" is order 10251 (docs/dialog.md)."""
         return extract(text, self.today(), self.product_names, expect)
-
-    def identify(self, session: Session, ents: Entities) -> Customer | None:
-        """Caller id first, then an email the caller said; remembered for the session."""
-        known = session.state.customer_id
-        if known:
-            return self.customers.by_id(str(known))
-        customer = None
-        if session.caller_id:
-            customer = self.customers.by_phone(session.caller_id)
-        for email in ents.emails:
-            customer = customer or self.customers.by_email(email)
-        for phone in ents.phones:
-            customer = customer or self.customers.by_phone(phone)
-        if customer is not None:
-            session.state.customer_id = customer.customer_id
-        return customer
 
 
 def say_date(day: dt.date) -> str:

@@ -86,6 +86,15 @@ class Session:
         """The intent of the brain's last reply that was not a clarify, if any."""
         return self.state.last_intent or None
 
+    def reply_unheard(self, reply: Reply) -> None:
+        """The caller did not hear `reply` in full (talked over, or never played): a read-back
+        it asked is dropped, so the caller's next "yes" (which answers something else)
+        confirms nothing. The voice layer calls this (voice/processors/dialog.py)."""
+        pending = self.state.pending
+        if pending is not None and (reply.intent == f"confirm_{pending.tool}"
+                                    or pending.question in reply.text):
+            self.state.pending = None
+
 
 class DialogEngine(Protocol):
     """The seam every channel uses. Implementations must not block the event loop."""

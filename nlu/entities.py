@@ -63,7 +63,10 @@ def extract(
     rest = _EMAIL.sub(" ", norm)
     ents.phones = [re.sub(r"\D", "", p)[-10:] for p in _PHONE.findall(rest)]
     rest = _PHONE.sub(" ", rest)
-    named_zip = [a or b for a, b in _ZIP.findall(rest) if a or expect is Expect.ZIP]
+    # "order 10251" stays an order number even when a zip code was asked for
+    ordered = {re.sub(r"\D", "", m.group(1)) for m in _ORDER_ID.finditer(rest) if m.group(1)}
+    named_zip = [a or b for a, b in _ZIP.findall(rest)
+                 if a or (expect is Expect.ZIP and b not in ordered)]
     ents.zip_codes = list(dict.fromkeys(named_zip))
     for z in ents.zip_codes:
         rest = rest.replace(z, " ")

@@ -20,6 +20,9 @@ def testdata() -> Path:
     return TESTDATA
 
 
+TEST_IDENTITY_SECRET = "hotline-test-identity-secret"
+
+
 @pytest.fixture(scope="session")
 def hotline_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from telephony.core.config import load_config
@@ -30,7 +33,9 @@ def hotline_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
     dialog = dataclasses.replace(cfg.dialog, guidelines_path=str(TESTDATA / "domain/abcd/guidelines.json"),
                                  cache_dir=str(EMBED_CACHE))
     sip = dataclasses.replace(cfg.sip, bind_port=0)  # any free port: test apps never fight over 5060
-    return dataclasses.replace(cfg, server=server, dialog=dialog, sip=sip)
+    # signed web identities verify callers in browser tests (telephony/auth/identity_token.py)
+    webrtc = dataclasses.replace(cfg.webrtc, identity_secret=TEST_IDENTITY_SECRET)
+    return dataclasses.replace(cfg, server=server, dialog=dialog, sip=sip, webrtc=webrtc)
 
 
 @pytest.fixture(scope="session")

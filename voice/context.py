@@ -34,6 +34,7 @@ class CallContext:
     services: VoiceServices
     channel: str = "webrtc"
     caller_id: str | None = None
+    caller_verified: bool = False  # the entrance vouches for caller_id (Session.caller_verified)
     observer: CallObserver = field(default_factory=NullObserver)
     session: Session | None = None
     started_at: float = field(default_factory=time.time)
@@ -45,7 +46,8 @@ class CallContext:
 
     def __post_init__(self) -> None:
         if self.session is None:
-            self.session = Session(call_id=self.call_id, channel=self.channel, caller_id=self.caller_id)
+            self.session = Session(call_id=self.call_id, channel=self.channel, caller_id=self.caller_id,
+                                   caller_verified=self.caller_verified and self.caller_id is not None)
 
     async def event(self, kind: str, **data: Any) -> None:
         await self.observer.on_event(self.call_id, kind, data)

@@ -64,7 +64,8 @@ class FileCallResult:
     reply_audio: np.ndarray  # int16 at out_rate_hz: everything the caller heard
     out_rate_hz: int
     stream_started_at: float = 0.0  # monotonic time the recording's first sample was sent
-    first_audio_times: list[float] = field(default_factory=list)  # monotonic, per agent utterance
+    first_audio_times: list[float] = field(default_factory=list)  # monotonic, audio after quiet
+    utterance_times: list[float] = field(default_factory=list)  # monotonic, each agent utterance heard
     cut_times: list[float] = field(default_factory=list)  # monotonic, playout cut by barge-in
     end_reason: str = "completed"  # "agent_hangup" when the agent said goodbye and hung up
 
@@ -77,11 +78,13 @@ async def run_file_call(
     *,
     observer: CallObserver | None = None,
     caller_id: str | None = None,
+    caller_verified: bool = False,
     call_id: str | None = None,
     speed: float = 1.0,
     greet: bool = True,
     tail_silence_s: float = 2.5,
     talk_over_greeting_after_s: float | None = None,
+    talk_over_reply_after_s: float | None = None,
     recorder: CallRecorder | None = None,
     bridge: CallBridge | None = None,
 ) -> FileCallResult:
@@ -93,7 +96,9 @@ async def run_file_call(
     `talk_over_greeting_after_s` the caller starts talking that long into it (barge-in).
     A goodbye from the agent ends the call (the rest of the script is not said). Each
     utterance waits for its turn decision and the agent's answer to it, however long the
-    models take on a loaded CPU.
+    models take on a loaded CPU. With `talk_over_reply_after_s` (a list only), each
+    utterance but the last is followed by silence until the agent starts answering it,
+    then that long more: the next one is said over the answer (barge-in).
     """
     call_id = call_id or uuid.uuid4().hex
     collector = TurnCollector()
@@ -101,7 +106,7 @@ async def run_file_call(
     if greet != services.config.greeting:
         services = dataclasses.replace(services, config=dataclasses.replace(services.config, greeting=greet))
     ctx = CallContext(call_id=call_id, services=services, channel="file", observer=fan,
-                      caller_id=caller_id)
+                      caller_id=caller_id, caller_verified=caller_verified)
     transport = FileTransport(16000)
     assert ctx.session is not None
     ctx.session.control = transport.control
@@ -124,6 +129,12 @@ async def run_file_call(
         silence = np.zeros(int(tail_silence_s * sample_rate_hz), dtype=np.int16)
         script = audio if callable(audio) else _in_order(audio)
         i = 0
+        if talk_over_reply_after_s is not None:  # all but the last said over their answers
+            assert isinstance(audio, list), "talking over replies takes a list of utterances"
+            stream_started_at, i = time.monotonic(), 1
+            await _talk_over(caller, speaker, audio[:-1], sample_rate_hz, speed, ended,
+                             talk_over_reply_after_s)
+            script = _in_order(audio[-1:])
         while not ended.is_set() and (utterance := script(collector.turns)) is not None:
             pcm = (np.clip(utterance, -1, 1) * 32767).astype(np.int16)
             if i == 0:
@@ -145,6 +156,7 @@ async def run_file_call(
             await runner.cancel()
     return FileCallResult(call_id=call_id, turns=collector.turns, reply_audio=speaker.render(),
                           out_rate_hz=speaker.out_rate_hz, first_audio_times=speaker.first_audio_times,
+                          utterance_times=speaker.utterance_times,
                           stream_started_at=stream_started_at, cut_times=speaker.cut_times,
                           end_reason=transport.control.end_reason or "completed")
 
@@ -165,6 +177,21 @@ async def _stream(caller: FileInput, pcm: np.ndarray, rate: int, speed: float,
         delay = t0 + (i + 1) * FRAME_MS / 1000 / speed - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+
+
+async def _talk_over(caller: FileInput, speaker: VirtualSpeaker, lines: list[np.ndarray],
+                     rate: int, speed: float, ended: asyncio.Event, after_s: float) -> None:
+    """Each of `lines`, then silence (the line stays open, 20 ms at a time) until the agent
+    starts answering it (or 30 s), then `after_s` more."""
+    quiet = np.zeros(rate * FRAME_MS // 1000, dtype=np.int16)
+    for line in lines:
+        before = len(speaker.first_audio_times)
+        await _stream(caller, (np.clip(line, -1, 1) * 32767).astype(np.int16), rate, speed, ended)
+        deadline = time.monotonic() + 30.0
+        while (len(speaker.first_audio_times) == before and not ended.is_set()
+               and time.monotonic() < deadline):
+            await _stream(caller, quiet, rate, speed, ended)
+        await _stream(caller, np.zeros(int(after_s * rate), dtype=np.int16), rate, speed, ended)
 
 
 async def _answered(speaker: VirtualSpeaker, collector: TurnCollector, events: list[asyncio.Event],

@@ -16,6 +16,9 @@ class UserTurnFrame(DataFrame):
 
     text: str = ""
     timing: TurnTiming = field(default_factory=TurnTiming)
+    # the caller's previous turn, when this one goes on from it: it was taken too early
+    # and its reply cut; `text` holds both parts and is answered instead
+    continues: str = ""
 
 
 @dataclass

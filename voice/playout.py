@@ -36,7 +36,10 @@ class VirtualSpeaker(TransportOutput):
         super().__init__(name="speaker")
         self.out_rate_hz = out_rate_hz
         self.segments: list[tuple[float, np.ndarray]] = []  # (monotonic start, int16 audio)
-        self.first_audio_times: list[float] = []
+        self.first_audio_times: list[float] = []  # monotonic: audio starting after quiet
+        # monotonic: when each agent utterance began to be heard (one per TTSStartedFrame
+        # that played; a gap between its sentences is not a new one)
+        self.utterance_times: list[float] = []
         self.cut_times: list[float] = []  # monotonic times playout was cut by barge-in
         self.utterances = 0  # agent utterances started (TTSStartedFrame)
         self.idle = asyncio.Event()  # set while nothing plays and no utterance is open
@@ -46,6 +49,7 @@ class VirtualSpeaker(TransportOutput):
         self.changed = asyncio.Event()  # set on every change above (a scripted caller waits)
         self._play_until = 0.0
         self._tts_open = False
+        self._unheard_start = False  # an utterance opened, none of its audio played yet
         self._held: list[tuple[float, Frame]] = []  # TTSStoppedFrames waiting to be played
         self._watch: asyncio.Task[None] | None = None
         self._closed = False
@@ -56,7 +60,7 @@ class VirtualSpeaker(TransportOutput):
             await self._play(frame)
             return
         if isinstance(frame, TTSStartedFrame):
-            self._tts_open = True
+            self._tts_open = self._unheard_start = True
             self.utterances += 1
             self.idle.clear()
             self.changed.set()
@@ -68,7 +72,7 @@ class VirtualSpeaker(TransportOutput):
         elif isinstance(frame, InterruptionFrame):
             self._truncate()
             self._held.clear()
-            self._tts_open = False
+            self._tts_open = self._unheard_start = False
             await self._settle()
         elif isinstance(frame, UserStartedSpeakingFrame | UserStoppedSpeakingFrame):
             self.caller_mid_turn = isinstance(frame, UserStartedSpeakingFrame)
@@ -87,6 +91,9 @@ class VirtualSpeaker(TransportOutput):
         start = max(now, self._play_until)
         if start == now:
             self.first_audio_times.append(now)
+        if self._unheard_start:
+            self._unheard_start = False
+            self.utterance_times.append(start)
         self.segments.append((start, audio))
         self._play_until = start + len(audio) / self.out_rate_hz
         self.idle.clear()

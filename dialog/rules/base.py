@@ -61,9 +61,14 @@ class Turn:
     def entities(self) -> Entities:
         """Entities of what the caller asked for: refused values and corrected-away values
         are not in it. The words are read as the detail the agent asked for last
-        (nlu.expect), so "ten two fifty one" after "What's the order number?" is 10251."""
-        asked = next((said for who, said in reversed(self.ctx.history) if who == "agent"), "")
-        return self.res.services.entities(self.reading.context, expect=asked_for(asked))
+        (nlu.expect), so "ten two fifty one" after "What's the order number?" is 10251.
+        A "sorry, could you say that again?" in between leaves the question before it open
+        (a zip code heard short, "9 7 2 1", is asked again and the repeat is a zip code)."""
+        agent = [said for who, said in reversed(self.ctx.history) if who == "agent"]
+        expect = asked_for(agent[0]) if agent else None
+        if expect is None and self.ctx.awaiting and len(agent) > 1:
+            expect = asked_for(agent[1])
+        return self.res.services.entities(self.reading.context, expect=expect)
 
     @cached_property
     def clean(self) -> str:

@@ -230,7 +230,7 @@ class HandoffService:
     def _transcribe(self, live: LiveCall, agent: str) -> None:
         """The human agent's words, transcribed in the background (voice/human_side.py)."""
         assert live.bridge is not None
-        if live.call_id in self.transcribers:
+        if not self.consoles.transcribe_human or live.call_id in self.transcribers:
             return
         transcriber = HumanSideTranscriber(live.call_id, live.ctx.services.models, live.ctx.observer,
                                            live.bridge.mixer, agent=agent)

@@ -89,6 +89,7 @@ def build_package(conv: Conversation, reply: Any, turns: list[dict[str, Any]], q
         "reason": reason,
         "summary": _summary(package, card, reason),
         "customer": card.as_dict() if card is not None else package.get("customer"),
+        "identity": package.get("identity"),  # how far the caller was verified, and how
         "intent": package.get("intent") or intent_of(conv),
         "steps_done": package.get("steps_done", []),
         "sentiment": sentiment,

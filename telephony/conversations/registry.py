@@ -49,6 +49,7 @@ from voice.recording import CallRecorder
 from voice.transport import CallTransport
 
 log = logging.getLogger(__name__)
+STOP_TIMEOUT_S = 15.0  # a hung-up call's pipeline has this long to stop
 SUBSCRIBER_QUEUE = 256
 
 
@@ -90,16 +91,29 @@ async def run_pipeline(call: CallPipeline) -> None:
         await runner.add_workers(call.worker)
         await runner.run()
 
-    running = asyncio.ensure_future(start_and_run())
-    try:
-        await asyncio.shield(running)
-    except asyncio.CancelledError:
+    async def stop() -> None:
         started = asyncio.ensure_future(ready.wait())
         await asyncio.wait({running, started}, return_when=asyncio.FIRST_COMPLETED)
         started.cancel()
         await runner.cancel()
-        with contextlib.suppress(Exception):
-            await running
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await running  # its own end, cancelled or not
+
+    running = asyncio.ensure_future(start_and_run())
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        # Cancelled again while stopping (the caller's BYE and a shutdown at once): the stop
+        # still runs to its end, or the runner's tasks outlive the call and the event loop
+        # cannot close. Bounded, so a runner that never stops cannot hold a hang-up forever.
+        stopping = asyncio.ensure_future(stop())
+        deadline = asyncio.get_running_loop().time() + STOP_TIMEOUT_S
+        while not stopping.done() and asyncio.get_running_loop().time() < deadline:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({stopping}, timeout=deadline - asyncio.get_running_loop().time())
+        if not stopping.done():
+            log.error("call pipeline %s did not stop within %.0f s of its hang-up",
+                      call.worker.name, STOP_TIMEOUT_S)
         raise
 
 
@@ -156,15 +170,19 @@ class CallRegistry:
         return self.services
 
     async def open(self, transport: str, *, media: MediaFactory, caller_id: str | None = None,
-                   call_id: str | None = None, meta: dict[str, Any] | None = None) -> LiveCall:
+                   caller_verified: bool = False, call_id: str | None = None,
+                   meta: dict[str, Any] | None = None) -> LiveCall:
         """Open a call on `transport` ("sip", "twilio", "webrtc"): `media(live)` is the
-        transport's CallTransport for it. Returns the call, complete and visible; `run` it."""
+        transport's CallTransport for it. Returns the call, complete and visible; `run` it.
+        `caller_verified`: the entrance vouches for `caller_id` (its trust setting,
+        docs/configuration.md); otherwise the number only names an account (docs/dialog.md)."""
         voice = self.voice_services
         call_id = call_id or uuid.uuid4().hex
         recording = self.services.config.data_path / "recordings" / f"{call_id}.wav"
         ctx = CallContext(call_id=call_id, services=voice.voice, channel=transport,
                           caller_id=caller_id)
         live = LiveCall(call_id=call_id, transport=transport, caller_id=caller_id, ctx=ctx)
+        live.session.caller_verified = caller_verified and caller_id is not None
         ctx.observer = live.observer = self._observer(live)
         live.bridge = CallBridge(call_id, hold_period_s=self.services.config.routing.hold_period_s)
         live.media = media(live)
@@ -181,9 +199,11 @@ class CallRegistry:
         return live
 
     async def open_text(self, channel: str, caller_id: str | None = None,
-                        call_id: str | None = None, meta: dict[str, Any] | None = None) -> Conversation:
+                        call_id: str | None = None, meta: dict[str, Any] | None = None,
+                        *, caller_verified: bool = False) -> Conversation:
         """A text conversation (telephony/text/): recorded and hooked like a call, no audio."""
         conv = Conversation(call_id=call_id or uuid.uuid4().hex, transport=channel, caller_id=caller_id)
+        conv.session.caller_verified = caller_verified and caller_id is not None
         conv.observer = self._observer(conv)
         await self._admit(conv, meta, recording=None)
         return conv
@@ -260,8 +280,9 @@ class CallRegistry:
         live.end_reason = reason
         if live.task is not None and not live.task.done():
             live.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await live.task
+            # waits for the call's own end; a cancellation of *this* task is not swallowed
+            # (suppressing it around `await live.task` once lost a SIP session's cancel)
+            await asyncio.wait({live.task})
         await self.close(call_id, reason)
 
     async def hang_up_all(self, reason: str) -> None:

@@ -24,10 +24,13 @@ from telephony.text.conversations import TextConversations
 log = logging.getLogger(__name__)
 
 
-async def chat(cfg: HotlineConfig, *, caller_id: str | None = None, json_mode: bool = False,
+async def chat(cfg: HotlineConfig, *, caller_id: str | None = None, verified: bool = False,
+               json_mode: bool = False,
                stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
                progress: Callable[[str], None] | None = None) -> str:
-    """Converse on stdin/stdout until goodbye or end of input; returns the conversation id."""
+    """Converse on stdin/stdout until goodbye or end of input; returns the conversation id.
+    `caller_id` names an account; with `verified` the operator vouches for it (a test of a
+    trusted entrance), else the agent asks for a second fact (docs/dialog.md)."""
     say = progress or log.info
     say("loading the dialog engine ...")
     engine = await asyncio.to_thread(build_engine, cfg)
@@ -37,7 +40,7 @@ async def chat(cfg: HotlineConfig, *, caller_id: str | None = None, json_mode: b
     install_hooks(calls, cfg)
     try:
         conv = await ConsoleChat(stdin, stdout, json_mode=json_mode).run(
-            TextConversations(calls), caller_id)
+            TextConversations(calls), caller_id, caller_verified=verified)
     finally:
         await calls.hang_up_all("caller_hangup")  # interrupted (Ctrl-C): still closed
         await asyncio.to_thread(services.close)

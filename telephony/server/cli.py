@@ -77,14 +77,15 @@ def cmd_bench(args: argparse.Namespace, cfg: HotlineConfig) -> int:
 
     return asyncio.run(run_latency_bench(cfg, manifest=Path(args.manifest), limit=args.limit,
                                          as_json=args.json, progress=_progress,
-                                         cold_tts=args.cold_tts))
+                                         cold_tts=args.cold_tts, pauses=args.pauses))
 
 
 def cmd_chat(args: argparse.Namespace, cfg: HotlineConfig) -> int:
     from telephony.server.chat import chat
 
     quiet: Callable[[str], None] = lambda _: None  # noqa: E731 - quiet unless -v
-    asyncio.run(chat(cfg, caller_id=args.caller_id, json_mode=args.json,
+    asyncio.run(chat(cfg, caller_id=args.caller_id, verified=args.verified,
+                     json_mode=args.json,
                      progress=_progress if args.verbose else quiet))
     return 0
 
@@ -154,7 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     ch = sub.add_parser("chat", help="talk to the dialog brain in text (same brain and records as calls)")
     ch.add_argument("--json", action="store_true",
                     help="JSON lines: read one message per line (text or {\"text\": ...}), print replies as JSON")
-    ch.add_argument("--caller-id", help="caller identity (e.g. a phone number) for the session")
+    ch.add_argument("--caller-id", help="caller identity (e.g. a phone number) for the session: "
+                    "it names an account; the agent asks for a second fact")
+    ch.add_argument("--verified", action="store_true",
+                    help="vouch for --caller-id, as a trusted entrance would (docs/dialog.md)")
     ch.set_defaults(func=cmd_chat)
 
     ev = sub.add_parser("eval", help="run dialog scenarios (JSON) and print pass/fail and totals")
@@ -175,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     lat.add_argument("--json", action="store_true")
     lat.add_argument("--cold-tts", action="store_true",
                      help="synthesize every reply (no pre-synthesized prompts, no sentence cache)")
+    lat.add_argument("--pauses", action="store_true",
+                     help="the pause-laden set (telephony/server/pause_set.toml) instead of the clips")
     lat.set_defaults(func=cmd_bench)
 
     from telephony.auth.cli import add_parser as add_users_parser

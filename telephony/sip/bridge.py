@@ -12,6 +12,7 @@ the registry: the API, shutdown, or the voice layer after the goodbye) -> return
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from typing import Any
 
@@ -27,9 +28,23 @@ END_REASONS = {"remote-bye": "caller_hangup", "server-stop": "server_shutdown",
                "local-hangup": "agent_hangup"}
 
 
+def trusted_from(section: SipSection, source_ip: str) -> bool:
+    """Does the entrance vouch for this call's From (docs/sip.md, "Caller identity")? Only
+    from a trusted trunk/PBX address, or after digest auth when that is trusted."""
+    if section.trust_authenticated and section.auth_users:
+        return True  # admitted INVITEs passed digest auth (telephony/sip/policy.py)
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False)
+               for net in section.trusted_sources)
+
+
 class SipBridge:
-    def __init__(self, calls: CallRegistry) -> None:
+    def __init__(self, calls: CallRegistry, section: SipSection | None = None) -> None:
         self._calls = calls
+        self._section = section or SipSection()  # its trust settings (trusted_from)
 
     async def on_call(self, call: SipCall) -> None:
         """Runs for the SIP call's life (the SIP session owns this task)."""
@@ -41,7 +56,10 @@ class SipBridge:
         def media(live: LiveCall) -> SipTransport:
             return SipTransport(calls, live, call)
 
-        live = await calls.open("sip", media=media, caller_id=call.caller.user or None, meta=meta)
+        verified = trusted_from(self._section, call.remote_addr[0])
+        meta["caller_verified"] = verified
+        live = await calls.open("sip", media=media, caller_id=call.caller.user or None,
+                                caller_verified=verified, meta=meta)
         try:
             await self._until_over(call, calls.run(live))
         finally:
@@ -63,7 +81,7 @@ async def start_sip(cfg: SipSection, calls: CallRegistry) -> SipServer | None:
     """The SIP server answering into `calls`, or None when [sip] is disabled."""
     if not cfg.enabled:
         return None
-    server = SipServer(from_section(cfg), SipBridge(calls).on_call)
+    server = SipServer(from_section(cfg), SipBridge(calls, cfg).on_call)
     try:
         await server.start()
     except OSError as e:

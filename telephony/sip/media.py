@@ -26,11 +26,16 @@ log = logging.getLogger(__name__)
 
 
 class MediaSession(asyncio.DatagramProtocol):
-    def __init__(self, call_id: str, plan: MediaPlan, symmetric: bool = True) -> None:
+    def __init__(
+        self, call_id: str, plan: MediaPlan, latch: str = "once", signalling_ip: str | None = None
+    ) -> None:
         self.call_id = call_id
         self.plan = plan
-        self.symmetric = symmetric
+        self.signalling_ip = signalling_ip  # where the INVITE came from: a NAT's public address
+        self.latch = latch  # "once": adopt the first source (NAT), then no other; "strict": SDP only
         self.remote: tuple[str, int] | None = _address(plan)
+        self._latched = False  # media comes only from self.remote once set
+        self.last_packet_at = asyncio.get_running_loop().time()
         self.transport: asyncio.DatagramTransport | None = None
         self.frames_in: asyncio.Queue[bytes] = asyncio.Queue(maxsize=250)
         self.on_dtmf: Callable[[str, int], None] | None = None
@@ -49,6 +54,20 @@ class MediaSession(asyncio.DatagramProtocol):
         self.lateness_s: collections.deque[float] = collections.deque(maxlen=3000)
         self.packets_in = 0
         self.packets_out = 0
+        self.packets_refused = 0  # RTP from a source that is not the call's
+
+    def _accepts(self, source: tuple[str, int]) -> bool:
+        """Media from the negotiated address, or (latch "once") from the first source at the
+        SDP's or the signalling's IP; then from no one else (docs/sip.md, "Media sources")."""
+        if self._latched or (self.latch == "strict" and self.remote is not None):
+            return source == self.remote
+        hosts = {self.plan.remote_host, self.signalling_ip}
+        if source != self.remote and source[0] not in hosts:
+            return False  # a stranger never takes the media, not even first
+        if source != self.remote:
+            log.info("call %s: RTP latched to %s:%d (SDP said %s)", self.call_id, *source, self.remote)
+        self.remote, self._latched = source, True
+        return True
 
     # -- socket -----------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -58,9 +77,11 @@ class MediaSession(asyncio.DatagramProtocol):
         packet = parse_rtp(data)
         if packet is None:
             return
-        if self.symmetric and self.remote != (addr[0], addr[1]):
-            self.remote = (addr[0], addr[1])  # latch onto where the peer really sends from
+        if not self._accepts((addr[0], addr[1])):
+            self.packets_refused += 1
+            return
         self.packets_in += 1
+        self.last_packet_at = asyncio.get_running_loop().time()
         if packet.payload_type == self.plan.payload_type:
             for item in self._jitter.push(packet):
                 self._decode(item)
@@ -187,7 +208,8 @@ class MediaSession(asyncio.DatagramProtocol):
     def update(self, plan: MediaPlan) -> None:
         """A re-INVITE changed the stream (hold, unhold, new address)."""
         if (plan.remote_host, plan.remote_port) != (self.plan.remote_host, self.plan.remote_port):
-            self.remote = _address(plan)
+            self.remote = _address(plan)  # the dialog (checked in server.py) moved the media:
+            self._latched = False  # latch once more, to the new address or its first source
         self.plan = plan
 
     async def close(self) -> None:

@@ -53,9 +53,12 @@ class TextConversations:
 
     async def open(self, channel: TextChannel, caller_id: str | None = None, *,
                    call_id: str | None = None, meta: dict[str, Any] | None = None,
-                   greet: bool = True) -> Conversation:
-        """Open a conversation on `channel` (stored at once); with `greet` the agent writes first."""
-        conv = await self.calls.open_text(channel.name, caller_id, call_id=call_id, meta=meta)
+                   greet: bool = True, caller_verified: bool = False) -> Conversation:
+        """Open a conversation on `channel` (stored at once); with `greet` the agent writes
+        first. `caller_verified`: the channel vouches for `caller_id` (else it only names an
+        account)."""
+        conv = await self.calls.open_text(channel.name, caller_id, call_id=call_id, meta=meta,
+                                          caller_verified=caller_verified)
         thread = _Thread(conv, channel)
         self._threads[conv.call_id] = thread
         if greet:

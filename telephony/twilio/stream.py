@@ -149,6 +149,7 @@ class MediaSession:
             return made[0]
 
         live = await self._calls.open("twilio", media=media, caller_id=params.get("From") or None,
+                                      caller_verified=self._tw.config.trust_caller_id,
                                       call_id=sid, meta={k: v for k, v in meta.items() if v})
         return live, made[0]
 

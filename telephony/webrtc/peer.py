@@ -109,7 +109,7 @@ async def close_peer(connection: SmallWebRTCConnection, call_id: str) -> None:
 
 
 async def start_call(calls: CallRegistry, cfg: WebRTCConfig, sdp: str, sdp_type: str,
-                     caller_id: str | None) -> Answer:
+                     caller_id: str | None, *, caller_verified: bool = False) -> Answer:
     restrict_host_addresses(cfg.ice_host_addresses)
     connection = SmallWebRTCConnection(ice_servers=ice_servers(cfg),
                                        connection_timeout_secs=NEVER_S)
@@ -130,7 +130,9 @@ async def start_call(calls: CallRegistry, cfg: WebRTCConfig, sdp: str, sdp_type:
 
     try:
         live = await calls.open("webrtc", media=media, caller_id=caller_id,
-                                meta={"pc_id": connection.pc_id})
+                                caller_verified=caller_verified,
+                                meta={"pc_id": connection.pc_id,
+                                      "caller_verified": caller_verified})
     except BaseException:
         await close_peer(connection, "-")
         raise

@@ -1,10 +1,10 @@
 """HTTP and websocket routes of the WebRTC softphone.
 
 GET  /api/webrtc/config            {ice_servers} for the browser's RTCPeerConnection
-POST /api/webrtc/offer            {sdp, type, caller_id?, browser_id?} -> {sdp, type, pc_id, call_id,
-                                  call_capability}; the capability, the caller's credential for
-                                  the two routes below, is also set as an HttpOnly cookie
-                                  (telephony/web/capability.py); it is never logged
+POST /api/webrtc/offer            {sdp, type, caller_id?, identity_token?, browser_id?} -> {sdp, type,
+                                  pc_id, call_id, call_capability}; the capability, the caller's
+                                  credential for the two routes below, is also set as an HttpOnly
+                                  cookie (telephony/web/capability.py); it is never logged
                                   browser_id: the page's anonymous id (localStorage), kept as
                                   the call's `meta.browser_id`: one web caller per browser for QA
                                   and the KPIs; the caller's IP address is never their identity
@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from telephony.auth import identity_token
 from telephony.contact_center.handoff_meta import update_call_meta
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
@@ -67,9 +68,19 @@ async def offer(request: Request) -> Response:
     browser_id = data.get("browser_id")
     if browser_id is not None and not (isinstance(browser_id, str) and BROWSER_ID.match(browser_id)):
         return _error("browser_id must be 8 to 64 letters, digits or dashes", 400)
+    token = data.get("identity_token") or None
+    verified = False
+    if token is not None:  # a signed identity: the caller id it vouches for, verified
+        try:
+            caller_id = identity_token.verify(cfg.webrtc.identity_secret, str(token))
+        except identity_token.IdentityTokenError as e:
+            log.warning("rejected WebRTC offer: identity token %s", e)
+            return _error(f"identity token not accepted: {e}", 401)
+        verified = True
     calls: CallRegistry = request.app.state.calls
     try:
-        answer = await start_call(calls, cfg.webrtc, data["sdp"], "offer", caller_id)
+        answer = await start_call(calls, cfg.webrtc, data["sdp"], "offer", caller_id,
+                                  caller_verified=verified)
     except (ValueError, InvalidAccessError, InvalidStateError) as e:  # aiortc on a bad SDP
         log.warning("rejected WebRTC offer: %s", e)
         return _error(f"cannot answer this offer: {e}", 400)

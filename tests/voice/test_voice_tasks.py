@@ -47,7 +47,7 @@ async def test_cancellation_by_voice_reads_back_then_cancels_on_yes(services, tm
     try:
         lines = [say("I'd like to cancel my order.", tmp_path, "cancel"), say("Yes.", tmp_path, "yes")]
         result = await run_file_call(services.voice, services.speech_cache, lines, 16000,
-                                     caller_id="+15550100001")
+                                     caller_id="+15550100001", caller_verified=True)
         agent = _agent(result)
         print("caller:", [t.text for t in result.turns if t.speaker == "caller"], "\nagent:", agent)
         readback = next(t for t in agent if "yes or no" in t.lower())
@@ -70,7 +70,7 @@ async def test_order_status_by_voice_gives_reason_and_new_estimate(services, tmp
     reset(services.config.data_path)
     result = await run_file_call(services.voice, services.speech_cache,
                                  [say("Where is my order?", tmp_path, "where")], 16000,
-                                 caller_id="+15550100002")
+                                 caller_id="+15550100002", caller_verified=True)
     agent = _agent(result)
     print("agent:", agent)
     answer = " ".join(agent[1:])

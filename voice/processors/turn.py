@@ -18,7 +18,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from voice.context import CallContext
-from voice.endpoint import end_of_turn
+from voice.endpoint import Verdict, judge
 from voice.events import TurnRecord
 from voice.frames import GreetFrame, NothingToSayFrame, UserTurnFrame
 from voice.media.audio import pcm16_to_float
@@ -55,7 +55,9 @@ class TurnProcessor(FrameProcessor):
         self._decision: asyncio.Task[None] | None = None
         self._timing = TurnTiming()
         self._draft: tuple[int, str, float] | None = None  # (last_voice_sample, text, stt_s)
-        self._verdict: tuple[int, str] | None = None  # (last_voice_sample, end reason)
+        self._verdict: tuple[int, Verdict] | None = None  # (last_voice_sample, verdict)
+        self._said = ""  # the words of the last turn handed on
+        self._continues = ""  # the current turn reopened that one (its reply was cut)
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -79,7 +81,7 @@ class TurnProcessor(FrameProcessor):
         while len(self._pending) >= WINDOW_SAMPLES:
             window, self._pending = self._pending[:WINDOW_SAMPLES], self._pending[WINDOW_SAMPLES:]
             prob = self._vad.probability(window)
-            event = self._turns.push(window, prob)
+            event = self._turns.push(window, prob, quick_start=self._reply_unheard_yet())
             if prob >= self._cfg.vad_threshold:
                 self._timing.speech_end = time.monotonic()
             if event is not None:
@@ -87,6 +89,7 @@ class TurnProcessor(FrameProcessor):
 
     async def _on_event(self, event: TurnEvent) -> None:
         if event is TurnEvent.SPEECH_STARTED:
+            started = self._timing.speech_start
             self._timing = TurnTiming(speech_start=time.monotonic(), speech_end=time.monotonic())
             self._draft = None
             await self.push_frame(UserStartedSpeakingFrame())
@@ -95,6 +98,8 @@ class TurnProcessor(FrameProcessor):
                 self._reply_pending = False
                 await self.broadcast_interruption()
                 await self._ctx.event("barge_in")
+                if self._turns.reopen(self._cfg.resume_secs) is not None:
+                    await self._resume(started)
         elif event is TurnEvent.SPEECH_RESUMED:
             self._verdict = None
             await self._cancel_decision()
@@ -105,7 +110,7 @@ class TurnProcessor(FrameProcessor):
         elif event is TurnEvent.STOP_REACHED:
             utt = self._turns.utterance
             if self._verdict is not None and utt is not None and self._verdict[0] == utt.last_voice_sample:
-                await self._commit(self._verdict[1])
+                await self._commit(self._verdict[1].reason)
         elif event is TurnEvent.FORCED_END:
             await self._cancel_decision()
             await self._commit(self._turns.forced_reason)
@@ -161,13 +166,27 @@ class TurnProcessor(FrameProcessor):
         last_voice = utt.last_voice_sample
         (text, _), prob = await asyncio.gather(self._transcribe(audio, last_voice), turn_task)
         self._timing.smart_turn_p = prob
-        reason = end_of_turn(text, prob, self._cfg.smart_turn_threshold)
-        if reason is None:
-            log.debug("call %s: pause judged mid-turn (p=%.2f, %r)", self._ctx.call_id, prob, text)
-        elif self._turns.may_end:
-            await self._commit(reason)
-        else:  # speculative: the verdict waits for vad_stop_secs of silence
-            self._verdict = (last_voice, reason)
+        verdict = judge(text, prob, self._turns.spoken_s, self._cfg)
+        log.debug("call %s: pause after %r (p=%.2f): over after %.2f s of silence (%s)",
+                  self._ctx.call_id, text, prob, verdict.wait_s, verdict.reason)
+        if verdict.ended_by(self._turns.silence_s):
+            await self._commit(verdict.reason)
+        else:  # the verdict waits for its silence (STOP_REACHED), or speech resumes first
+            self._verdict = (last_voice, verdict)
+            self._turns.end_after(verdict.wait_s)
+
+    def _reply_unheard_yet(self) -> bool:
+        """A reply to the caller is on its way but not yet audible: the first voiced window
+        is enough to stop it (the caller was not done), before they hear any of it."""
+        return self._reply_pending and not self._bot_speaking
+
+    async def _resume(self, started: float) -> None:
+        """The caller went on right after their turn was taken, over its reply: the turn is
+        reopened (voice/turns.py) and answered whole once they finish."""
+        log.info("call %s: caller went on after %r: one turn", self._ctx.call_id, self._said)
+        self._continues = self._said
+        self._timing.speech_start = started or self._timing.speech_start
+        await self._ctx.event("turn_resumed", said=self._said)
 
     async def _commit(self, reason: str) -> None:
         self._verdict = None
@@ -185,5 +204,6 @@ class TurnProcessor(FrameProcessor):
         if not text:
             log.info("call %s: discarded a turn with no words (noise?)", self._ctx.call_id)
             return
+        self._said, continues, self._continues = text, self._continues, ""
         self._reply_pending = True
-        await self.push_frame(UserTurnFrame(text=text, timing=timing))
+        await self.push_frame(UserTurnFrame(text=text, timing=timing, continues=continues))

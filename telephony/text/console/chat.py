@@ -35,9 +35,10 @@ class ConsoleChat:
         self._over = True
 
     # --- the terminal ---
-    async def run(self, texts: TextConversations, caller_id: str | None = None) -> Conversation:
+    async def run(self, texts: TextConversations, caller_id: str | None = None, *,
+                  caller_verified: bool = False) -> Conversation:
         """Converse until the agent says goodbye or stdin ends (`caller_hangup`)."""
-        conv = await texts.open(self, caller_id)
+        conv = await texts.open(self, caller_id, caller_verified=caller_verified)
         while not self._over:
             if not self._json:
                 self._write(PROMPT)

@@ -70,6 +70,7 @@ function renderPackage(p) {
     ["Verification", c ? (c.method || "identified by the AI") : "none"], ["Caller id", p.caller_id || "none (web caller)"],
     ["Summary", p.summary], ["Reason", p.reason], ["Intent", p.intent || "–"],
     ["Steps done", (p.steps_done || []).join(", ") || "none"], ["Sentiment", sentimentText(p)],
+    ["Identity", p.identity ? `${p.identity.level}${p.identity.verified_by ? " by " + p.identity.verified_by : ""}${p.identity.account_holder === false ? ", not the account holder" : ""}` : "–"],
     ["Queue", `${p.queue} (${p.routed_by})`]];
   for (const [k, v] of rows) {
     const dt = document.createElement("dt"); dt.textContent = k;

@@ -180,7 +180,8 @@ function renderTranscript(turns, labels) {
     el("div", { class: "text" }, t.text),
     el("div", { class: "meta" }, t.speaker === "agent"
       ? [t.meta.intent && `intent ${t.meta.intent}`, t.meta.confidence && `conf ${t.meta.confidence}`,
-         t.meta.escalate && "ESCALATE", t.meta.interrupted && "interrupted",
+         t.meta.escalate && "ESCALATE", t.meta.interrupted && (t.meta.cut_by === "call_end" ? "call ended mid-reply" : "interrupted")
+           + (t.meta.heard_text !== undefined ? ` (heard: "${t.meta.heard_text}")` : ""),
          (t.meta.citations || []).length && `cites ${t.meta.citations.join(", ")}`,
          t.latency.speech_end_to_first_audio_ms && `${t.latency.speech_end_to_first_audio_ms} ms`].filter(Boolean).join(" · ")
       : t.sentiment !== undefined ? `sentiment ${t.sentiment.toFixed(2)}` : ""),

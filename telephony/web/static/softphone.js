@@ -5,8 +5,11 @@
 const $ = (id) => document.getElementById(id);
 const RAW = new URLSearchParams(location.search).get("raw") === "1";
 // Demo convenience: a web caller may say which phone number they are calling as (the server
-// honours it only when [webrtc].accept_caller_id is true; docs/webrtc.md).
+// honours it only when [webrtc].accept_caller_id is true, and then only as an unverified,
+// *named* caller; docs/webrtc.md). A page whose site signed the caller in passes a signed
+// identity token instead (?identity_token=...): that verifies the caller.
 const callerId = () => (document.getElementById("caller-id")?.value || "").trim();
+const identityToken = new URLSearchParams(location.search).get("identity_token") || "";
 window.addEventListener("DOMContentLoaded", () => {
   const given = new URLSearchParams(location.search).get("caller_id");
   const input = document.getElementById("caller-id");
@@ -162,7 +165,8 @@ async function call() {
     const res = await fetch("/api/webrtc/offer", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sdp: pc.localDescription.sdp, type: pc.localDescription.type,
                              ...(browserId() ? { browser_id: browserId() } : {}),
-                             ...(callerId() ? { caller_id: callerId() } : {}) }) });
+                             ...(callerId() ? { caller_id: callerId() } : {}),
+                             ...(identityToken ? { identity_token: identityToken } : {}) }) });
     const answer = await res.json();
     if (!res.ok) throw new Error(answer.error || res.statusText);
     hotline.callId = answer.call_id;

@@ -147,4 +147,8 @@ async def test_each_role_gets_its_consoles_in_one_shell(services: Any, hotline_c
     for where in sorted(reported):
         print(f"  (reported, not checked) {where}")
     assert problems == [], "\n".join(problems)
-    assert all(w["bytes"] < 150_000 for w in weights.values()), weights
+    # budgets: 150 KB a page; pages that draw charts also load the vendored Chart.js (~200 KB)
+    charted = {"/kpi"}
+    heavy = {p: w["bytes"] for p, w in weights.items()
+             if w["bytes"] >= (400_000 if p in charted else 150_000)}
+    assert not heavy, heavy

@@ -12,6 +12,7 @@ browser receives and in the call recording's two channels.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import socket
 import time
@@ -140,7 +141,11 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
     from telephony.server.app import create_app
 
     mics = make_mics(services, testdata, tmp_path)
-    app = create_app(hotline_config, services=services)
+    # this test is about who hears whom; the human side's transcription (a background Whisper
+    # decode per agent utterance) has its own test, test_handoff_card_browser.py
+    cfg = dataclasses.replace(hotline_config, consoles=dataclasses.replace(
+        hotline_config.consoles, transcribe_human=False))
+    app = create_app(cfg, services=services)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -267,8 +272,10 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
     assert figures["agent tone dB listen"] < 10, "the agent heard the supervisor while only listening"
     assert figures["caller tone dB whisper"] < 10, "the whisper leaked to the caller"
     assert figures["caller tone dB barge"] > 20, "barge: the caller did not hear the supervisor"
-    # the barge, however long it lasted; a whisper leak would add its whole phase (>= PHASE_S)
-    assert figures["recording tone s (right)"] <= barge_s + 1.0, "the whisper leaked into the recording"
+    # the barge, however long it lasted, counted in 0.5 s blocks (a partial block at each end
+    # counts whole) and heard up to ~0.5 s late (mixer FIFO + output backlog bounds); a
+    # whisper leak would add its whole phase (>= PHASE_S)
+    assert figures["recording tone s (right)"] <= barge_s + 1.5, "the whisper leaked into the recording"
     assert figures["recording tone s (right)"] >= 1.0, "the barge is missing from the recording"
     assert figures["recording tone s (left)"] == 0
     actions = {e.action for e in audit if e.actor == "hb-sup"}

@@ -14,6 +14,7 @@ human agent answers on the desktop, both in headless Chromium against the real s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,10 @@ async def test_handoff_card_human_transcript_and_wrapup(services: Any, hotline_c
     agent_mic = _mic(tmp_path / "agent.wav", _silence(1.5), _clip(testdata, "speechbrain/spk1_snt2.wav"),
                      _silence(6.0))
     shots = artifacts(tmp_path)
-    app = create_app(hotline_config, services=services)
+    # the softphone's "Calling as" is honoured as a named, unverified caller (docs/webrtc.md)
+    cfg = dataclasses.replace(hotline_config, webrtc=dataclasses.replace(
+        hotline_config.webrtc, accept_caller_id=True))
+    app = create_app(cfg, services=services)
     problems: dict[str, list[dict[str, Any]]] = {}
     async with serving(app) as port, async_playwright() as pw:
         base = f"http://127.0.0.1:{port}"

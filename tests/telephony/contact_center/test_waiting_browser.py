@@ -154,8 +154,11 @@ async def test_closed_desktop_goes_offline_and_the_waiting_caller_hears_their_pl
     from telephony.server.app import create_app
 
     mic = caller_mic(services, tmp_path)
+    # the page's "Calling as" number is taken (the site vouches for it, docs/webrtc.md): a
+    # web caller without one has no number to ring, and is rightly not offered a callback
     cfg = dataclasses.replace(hotline_config, consoles=ConsolesConfig(
-        presence_heartbeat_s=HEARTBEAT_S, presence_timeout_s=TIMEOUT_S))
+        presence_heartbeat_s=HEARTBEAT_S, presence_timeout_s=TIMEOUT_S),
+        webrtc=dataclasses.replace(hotline_config.webrtc, accept_caller_id=True))
     app = create_app(cfg, services=services)
     tasks_before = asyncio.all_tasks()
     figures: dict[str, float] = {}
@@ -210,7 +213,11 @@ async def test_closed_desktop_goes_offline_and_the_waiting_caller_hears_their_pl
 
             # nobody is available: the caller hears their place, then asks for a callback
             await _until(lambda: _has(services, call_id, "queue_position"), 60, "position announced")
-            await _until(lambda: _ended(services, call_id), 90, "callback taken and the call ended")
+            try:
+                await _until(lambda: _ended(services, call_id), 90, "callback taken and the call ended")
+            except AssertionError as e:  # say what the call did instead
+                turns = [(t["speaker"], t["text"]) for t in await services.store.turns(call_id)]
+                raise AssertionError(f"{e}\nevents {await _events(services, call_id)}\nturns {turns}") from None
             await caller.wait_for_function("window.hotline.state === 'ended'", timeout=15_000)
             heard = base64.b64decode(await caller.evaluate(HEARD_JS))
             await sup.wait_for_selector(f'#callbacks li:has-text("{CALLER_ID}")', timeout=10_000)

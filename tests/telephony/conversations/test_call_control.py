@@ -68,6 +68,7 @@ class _Registry:
         self.active: dict[str, LiveCall] = {}
         self.hung_up: list[tuple[str, str]] = []
         self.on_open: list[Any] = []
+        self.before_close: list[Any] = []
         self.on_close: list[Any] = []
         self.sinks: list[Any] = []
         self.services = SimpleNamespace(store=_Store())

@@ -110,3 +110,32 @@ async def test_a_call_hung_up_while_starting_leaves_nothing_running(services: An
     await asyncio.sleep(0.1)
     left = {t for t in asyncio.all_tasks() - before if t is not asyncio.current_task() and not t.done()}
     assert not left, f"tasks left running: {[t.get_name() for t in left]}"
+
+
+async def test_a_call_hung_up_twice_at_once_leaves_nothing_running(services: Any) -> None:
+    """The caller's BYE and a shutdown together: the SIP session's task that is hanging the
+    call up is cancelled while it waits, and the shutdown hangs the call up again while its
+    pipeline is stopping. The pipeline still stops; nothing is left for the event loop's
+    close to wait on for ever (a suite once hung there)."""
+    calls = CallRegistry(services)
+    before = asyncio.all_tasks()
+    media: list[_Media] = []
+
+    def make(live: LiveCall) -> _Media:
+        media.append(_Media(calls, live))
+        return media[-1]
+
+    live = await calls.open("sip", media=make)
+    calls.run(live)
+    await asyncio.wait_for(media[0].started.wait(), 30)  # the pipeline is up
+    owner = asyncio.create_task(calls.hang_up(live.call_id, "caller_hangup"))
+    await asyncio.sleep(0)  # it has cancelled the call's task and waits for its end
+    owner.cancel()  # the SIP session gives up on it
+    await asyncio.sleep(0)
+    await asyncio.wait_for(calls.hang_up_all("server_shutdown"), 30)
+    await asyncio.wait({owner})
+    await asyncio.sleep(0.1)
+    assert live.call_id not in calls.active
+    assert (await services.store.call(live.call_id))["end_reason"] in ("caller_hangup", "server_shutdown")
+    left = {t for t in asyncio.all_tasks() - before if t is not asyncio.current_task() and not t.done()}
+    assert not left, f"tasks left running: {sorted(t.get_name() for t in left)}"

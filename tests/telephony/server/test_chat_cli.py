@@ -29,7 +29,7 @@ def _stored(db: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, str, str]]
 
 def test_hotline_chat_json_lines_are_answered_and_recorded(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    proc = _hotline(data, "--json", "--caller-id", KNOWN_CALLER,
+    proc = _hotline(data, "--json", "--caller-id", KNOWN_CALLER, "--verified",
                     said='where is my order\n{"text": "that\'s all, goodbye"}\n{oops\n\n5\nnot read\n')
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -46,6 +46,15 @@ def test_hotline_chat_json_lines_are_answered_and_recorded(tmp_path: Path) -> No
         ("caller", "that's all, goodbye"), ("agent", out[2]["text"]), ("caller", "5"),
         ("agent", out[4]["text"])]
     assert {c for c, _, _ in turns} == {call_id}
+
+
+def test_hotline_chat_caller_id_without_verified_only_names_the_account(tmp_path: Path) -> None:
+    proc = _hotline(tmp_path / "data", "--json", "--caller-id", KNOWN_CALLER,
+                    said="where is my order\nseven eight seven oh one\n")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert "zip code" in out[1]["text"] and "10251" not in out[1]["text"]  # named, not verified
+    assert "10251" in out[2]["text"] and "storm" in out[2]["text"]  # the second fact verified
 
 
 def test_hotline_chat_interactive_prompts_and_ends_with_the_input(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def test_chats_reach_qa_kpis_and_the_queue_and_close_at_shutdown(hotline_config:
     since = time.time()
     with TestClient(app) as client:
         texts, portal = app.state.text, client.portal
-        done = portal.call(functools.partial(texts.open, finished, KNOWN_CALLER))
+        done = portal.call(functools.partial(texts.open, finished, KNOWN_CALLER, caller_verified=True))
         for text in ("where is my order", "that's all, goodbye", "5"):
             portal.call(texts.send, done.call_id, text)
         assert finished.closed_with == "agent_hangup"

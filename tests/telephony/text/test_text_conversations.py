@@ -70,7 +70,7 @@ async def _rows(store: CallStore, sql: str, *args: Any) -> list[tuple[Any, ...]]
 
 async def test_a_chat_is_stored_like_a_call_turn_by_turn(floor: Floor) -> None:
     chat = Transcript()
-    conv = await floor.texts.open(chat, KNOWN_CALLER)
+    conv = await floor.texts.open(chat, KNOWN_CALLER, caller_verified=True)
     assert type(conv) is Conversation  # no pipeline, recorder or bridge
     assert floor.calls.active[conv.call_id] is conv and conv.call_id in floor.texts
     said = ["where is my order", "that's all, goodbye", "5"]
@@ -125,7 +125,7 @@ async def test_messages_of_one_conversation_are_answered_one_at_a_time(floor: Fl
 
 async def test_an_escalated_chat_waits_in_the_handoff_queue_without_audio(floor: Floor) -> None:
     chat = Transcript()
-    conv = await floor.texts.open(chat, KNOWN_CALLER)
+    conv = await floor.texts.open(chat, KNOWN_CALLER, caller_verified=True)
     await floor.texts.send(conv.call_id, "where is my order")
     reply = await floor.texts.send(conv.call_id, "I want to talk to a human")
     assert reply is not None and reply.escalate

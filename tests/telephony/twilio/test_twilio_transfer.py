@@ -125,6 +125,7 @@ class _Registry:
     def __init__(self) -> None:
         self.active: dict[str, LiveCall] = {}
         self.on_open: list[Any] = []
+        self.before_close: list[Any] = []
         self.on_close: list[Any] = []
         self.sinks: list[Any] = []
         self.services = SimpleNamespace(store=_Store(CALL_SID))

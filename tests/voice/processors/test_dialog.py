@@ -22,7 +22,7 @@ CALLER = "+15550100002"  # a demo customer with a late order (10251)
 def call(services, name: str) -> tuple[CallContext, TurnCollector]:  # type: ignore[no-untyped-def]
     reports = TurnCollector()
     reset(services.config.data_path)
-    return CallContext(call_id=name, services=services.voice, caller_id=CALLER,
+    return CallContext(call_id=name, services=services.voice, caller_id=CALLER, caller_verified=True,
                        observer=reports), reports
 
 
@@ -62,7 +62,7 @@ async def test_barge_in_cancels_the_reply_being_prepared(services) -> None:  # t
     asked a second later (long after the first reply would have been ready)."""
     reports = BargeInOnFirstTurn()
     reset(services.config.data_path)
-    ctx = CallContext(call_id="dialog-barge", services=services.voice, caller_id=CALLER,
+    ctx = CallContext(call_id="dialog-barge", services=services.voice, caller_id=CALLER, caller_verified=True,
                       observer=reports)
     dialog = reports.dialog = DialogProcessor(ctx)
     frames = [UserTurnFrame(text="Where is my order?"), SleepFrame(1.0),
