@@ -2,7 +2,11 @@
 the real app on 127.0.0.1; pages, API answers, refusals, static files and a 404 all carry
 CSP with frame-ancestors, X-Frame-Options, nosniff and Referrer-Policy; then headless
 Chromium opens the softphone and, signed in as admin, every staff console, and the browser
-reports no CSP violation (scripts, styles, Chart.js, websockets all allowed)."""
+reports no CSP violation (scripts, styles, Chart.js, websockets all allowed).
+
+This is the browser test that runs the pages under the CSP. The other browser tests open
+theirs with `bypass_csp=True`: Playwright evaluates a string predicate
+(`page.wait_for_function("window.x === 1")`) with eval, which `script-src 'self'` forbids."""
 
 from __future__ import annotations
 
