@@ -251,7 +251,7 @@ async def test_closed_desktop_goes_offline_and_the_waiting_caller_hears_their_pl
     assert "agent_answered" not in events
     assert prompts and prompts[0].startswith("You're next in line.") and "press 1 or say callback" in prompts[0]
     # Whisper tiny on WebRTC audio from a busy 2-core machine: allow for its slips ("your next line")
-    assert re.search(r"\bnext\b.{0,12}\bline\b|\bin line\b|\bnumber \w+ in\b", said), texts
+    assert re.search(r"\bnext\b.{0,12}line\b|\bin line\b|\bnumber \w+ in\b", said), texts  # "next deadline" too
     assert re.search(r"\bcalled back\b|\bcall back\b|\bpress (1|one)\b", said), texts
     assert re.search(r"\bcall you back\b|\bcolleague is free\b|\bgoodbye\b", said), texts
     assert CALLER_ID in [c["caller_id"] for c in callbacks_listed]

@@ -19,24 +19,11 @@ from telephony.core.config import RoutingConfig, load_config, transfer_target
 from telephony.core.errors import ConfigError
 from telephony.sip import TransferError
 from telephony.sip.control import SipControl
+from tests.telephony.event_log import EventLog as _Events
 from voice.context import CallContext
 from voice.processors.bridge import CallBridge
 
 TARGET = "sip:desk@127.0.0.1:5099"
-
-
-class _Events:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    async def on_turn(self, turn: Any) -> None:
-        return None
-
-    async def on_event(self, call_id: str, kind: str, data: dict[str, Any]) -> None:
-        self.events.append((kind, data))
-
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        return [d for k, d in self.events if k == kind]
 
 
 class _Store:

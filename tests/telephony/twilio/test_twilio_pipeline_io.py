@@ -33,6 +33,7 @@ from telephony.twilio.heard import HeardTracker
 from telephony.twilio.inbound import TwilioInput
 from telephony.twilio.playout import TwilioOutput
 from telephony.twilio.wire import MediaReader
+from tests.telephony.event_log import EventLog as _Events
 from voice.config import VoiceConfig
 from voice.context import CallContext, VoiceServices
 from voice.frames import ReplySpokenFrame
@@ -55,17 +56,6 @@ class _Socket:
 
 def _text(event: str, body: dict[str, Any]) -> dict[str, Any]:
     return {"type": "websocket.receive", "text": json.dumps({"event": event, event: body})}
-
-
-class _Events:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    async def on_turn(self, turn: Any) -> None:
-        return None
-
-    async def on_event(self, call_id: str, kind: str, data: dict[str, Any]) -> None:
-        self.events.append((kind, data))
 
 
 def _ctx(events: _Events) -> CallContext:

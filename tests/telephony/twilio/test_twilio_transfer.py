@@ -33,6 +33,7 @@ from telephony.conversations.control import attach
 from telephony.conversations.registry import LiveCall
 from telephony.core.config import RoutingConfig, TwilioConfig, load_config
 from telephony.twilio.transfer import TwilioControl, TwilioTransferError, dial_twiml, redirect_call
+from tests.telephony.event_log import EventLog as _Events
 from voice.context import CallContext
 from voice.processors.bridge import CallBridge
 
@@ -85,20 +86,6 @@ def twilio_api() -> Iterator[FakeTwilio]:
     yield fake
     srv.should_exit = True
     thread.join(5)
-
-
-class _Events:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    async def on_turn(self, turn: Any) -> None:
-        return None
-
-    async def on_event(self, call_id: str, kind: str, data: dict[str, Any]) -> None:
-        self.events.append((kind, data))
-
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        return [d for k, d in self.events if k == kind]
 
 
 class _Store:
