@@ -5,7 +5,10 @@ a Mount by its prefix), the methods it covers ("WS" for a websocket), and who
 may use it:
   public=True        anyone, no login (caller-facing pages, health, signed webhooks)
   roles=...          logged-in users with one of these roles (session cookie or API token)
-  caller=True        also the anonymous browser caller of that very call (WebRTC only)
+  caller=True        also the anonymous browser caller of that very call (WebRTC only), by
+                     the call's capability (telephony/web/capability.py) while it is live,
+                     from this origin only
+  after_call=True    ... and for a while after it ended (the caller's post-call survey)
   call_param="x"     the path parameter `x` names a call: object-level check with
                      `can_see_call` (agents: own calls; supervisors: their queues; QA, admin: all)
   audit="a.b"        every allowed staff request is written to the audit log as action `a.b`
@@ -54,6 +57,7 @@ class Rule:
     roles: frozenset[Role] = NOBODY
     public: bool = False
     caller: bool = False
+    after_call: bool = False
     call_param: str | None = None
     audit: str | None = None
     note: str = ""
@@ -66,7 +70,7 @@ POLICY: tuple[Rule, ...] = (
     Rule("/static", READ, public=True, note="softphone script and style"),
     Rule("/api/webrtc/config", READ, public=True),
     Rule("/api/webrtc/offer", POST, public=True,
-         note="starts the caller's own call; its call id is the caller's capability"),
+         note="starts the caller's own call and gives them its capability"),
     Rule("/api/webrtc/{call_id}/hangup", POST, caller=True,
          roles=frozenset({Role.SUPERVISOR, Role.ADMIN}), call_param="call_id",
          audit="supervisor.hangup"),
@@ -106,7 +110,7 @@ POLICY: tuple[Rule, ...] = (
     Rule("/kpi", READ, roles=KPI_READERS),
     Rule("/kpi/definitions", READ, roles=KPI_READERS, note="docs/kpi.md rendered"),
     Rule("/api/kpi", READ, roles=KPI_READERS, note="supervisors: their queues' calls only"),
-    Rule("/api/calls/{call_id}/survey", POST, caller=True, roles=frozenset({Role.ADMIN}),
+    Rule("/api/calls/{call_id}/survey", POST, caller=True, after_call=True, roles=frozenset({Role.ADMIN}),
          call_param="call_id", audit="survey.record", note="the web caller rates their own call"),
     # privacy (docs/privacy.md): every erased call is audited by telephony.privacy.retention
     Rule("/api/privacy/erase", POST, roles=frozenset({Role.ADMIN}), audit="privacy.erase_api"),

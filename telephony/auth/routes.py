@@ -28,6 +28,7 @@ from telephony.auth.credentials import cookie
 from telephony.auth.pages import render, templates
 from telephony.auth.state import LOGIN_CSRF_COOKIE, SESSION_COOKIE, AuthState
 from telephony.auth.types import Principal, User
+from telephony.web.params import integer
 
 log = logging.getLogger(__name__)
 DEFAULT_NEXT = ""  # after sign-in: the user's home console (telephony/auth/consoles.py)
@@ -94,7 +95,7 @@ async def login(request: Request) -> Response:
         await auth.audit.record(name[:64] or "-", "anonymous", "auth.login_failed", name[:64],
                                 address=address)
         return _login_form(request, 401, "Wrong user name or password.", name, next_path)
-    auth.limiter.succeeded(name)
+    auth.limiter.succeeded(name, address)
     old = cookie(request.headers, SESSION_COOKIE)
     if old:
         await auth.users.end_session(old)
@@ -142,10 +143,7 @@ async def list_users(request: Request) -> Response:
 async def audit_entries(request: Request) -> Response:
     auth: AuthState = request.app.state.auth
     q = request.query_params
-    try:
-        limit = max(1, min(int(q.get("limit", "200")), 1000))
-    except ValueError:
-        return JSONResponse({"error": "limit must be an integer"}, status_code=400)
+    limit = integer(q, "limit", 200, low=1, high=1000)
     entries = await auth.audit.entries(target=q.get("target"), actor=q.get("actor"), limit=limit)
     return JSONResponse({"entries": [asdict(e) for e in entries]})
 

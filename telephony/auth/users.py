@@ -75,6 +75,7 @@ class UserStore(Store):
     async def add_user(self, name: str, role: Role, password: str,
                        queues: tuple[str, ...] = ()) -> User:
         encoded = await hash_password_async(password)
+        name = name.strip()  # compared without case (COLLATE NOCASE), stored trimmed
 
         def q(c: Connection) -> User:
             try:
@@ -101,6 +102,7 @@ class UserStore(Store):
         await self.run(q)
 
     async def user(self, name: str) -> User | None:
+        name = name.strip()
         row = await self.run(lambda c: c.execute(
             f"SELECT {USER_COLUMNS} FROM users WHERE name = ?", (name,)).fetchone())
         return _user(row) if row else None
@@ -111,7 +113,9 @@ class UserStore(Store):
         return [_user(r) for r in rows]
 
     async def authenticate(self, name: str, password: str) -> User | None:
-        """The user if the password is right and the account enabled; same cost either way."""
+        """The user if the password is right and the account enabled; same cost either way.
+        `name` is compared trimmed and without case ("Agent", " agent ": agent)."""
+        name = name.strip()
         row = await self.run(lambda c: c.execute(
             f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE name = ?", (name,)).fetchone())
         ok = await verify_password_async(password, row["password_hash"] if row else DUMMY_HASH)

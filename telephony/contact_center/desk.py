@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
+from telephony.auth.audit import audit_supervisor_action
+from telephony.auth.policy import call_agents
 from telephony.auth.types import User
 from telephony.contact_center.access import mine, queues_of
 from telephony.contact_center.desk_feed import desk_feed
@@ -114,7 +116,13 @@ async def hangup(request: Request) -> Response:
     call_id = request.path_params["call_id"]
     if call_id not in request.app.state.calls.active:
         return _error("no such active call", 404)
-    await request.app.state.calls.hang_up(call_id, "agent_hangup")
+    user: User = request.state.user
+    call = await request.app.state.services.store.call(call_id)
+    if call is not None and user.name.lower() in {a.lower() for a in call_agents(call)}:
+        await request.app.state.calls.hang_up(call_id, "agent_hangup")
+    else:  # a supervisor (or admin) ending a call of their queues, whatever its transport
+        await audit_supervisor_action(request, "hangup", call_id)
+        await request.app.state.calls.hang_up(call_id, "supervisor_hangup")
     return JSONResponse({"ok": True})
 
 

@@ -111,19 +111,32 @@ class CallStore(Store):
             "SELECT * FROM calls ORDER BY started_at DESC LIMIT ?", (limit,))])
 
     async def finalize_dangling(self, reason: str = "server_restart") -> int:
-        """Calls left open by a crash are closed at start-up: their turns are kept and
-        their recordings' headers repaired so they play up to the crash."""
+        """Calls left open by a crash are closed at start-up: their turns are kept, their
+        recordings' headers repaired so they play up to the crash, and each ends at its last
+        known activity, not at the restart: the recording's end (it is written as the call
+        goes), else the last stored event or turn start, else the last turn's end (a text
+        conversation's turns are stored when they have ended; an agent turn's stored end can
+        be the planned end of speech the crash cut off)."""
+        activity = ("MAX(COALESCE((SELECT MAX(at) FROM call_events WHERE call_id = calls.id), 0), "
+                    "COALESCE((SELECT MAX(started_at) FROM turns WHERE turns.call_id = calls.id), 0), "
+                    "started_at)")
+        turn_end = "COALESCE((SELECT MAX(ended_at) FROM turns WHERE turns.call_id = calls.id), 0)"
+
         def q(c: Connection) -> int:
-            for row in c.execute("SELECT id, recording FROM calls WHERE ended_at IS NULL "
+            heard: dict[str, float] = {}
+            for row in c.execute("SELECT id, started_at, recording FROM calls WHERE ended_at IS NULL "
                                  "AND recording IS NOT NULL"):
                 path = Path(row["recording"])
                 if path.is_file():
                     secs = repair_wav(path)
+                    heard[row["id"]] = row["started_at"] + secs
                     log.warning("call %s: repaired recording %s (%.1f s)", row["id"], path, secs)
-            cur = c.execute("UPDATE calls SET ended_at = COALESCE((SELECT MAX(ended_at) FROM turns "
-                            "WHERE turns.call_id = calls.id), started_at), end_reason = ? "
+            for call_id, end in heard.items():
+                c.execute(f"UPDATE calls SET ended_at = MAX(?, {activity}), end_reason = ? "
+                          "WHERE id = ? AND ended_at IS NULL", (end, reason, call_id))
+            cur = c.execute(f"UPDATE calls SET ended_at = MAX({activity}, {turn_end}), end_reason = ? "
                             "WHERE ended_at IS NULL", (reason,))
-            return cur.rowcount
+            return len(heard) + cur.rowcount
 
         return await self._run(q)
 

@@ -33,6 +33,8 @@ class ServerConfig:
     data_dir: str = "data"
     public_url: str = ""
     log_level: str = "info"
+    # addresses of reverse proxies whose X-Forwarded-For/-Proto are believed; empty = none
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from telephony.qa.review import (
 )
 from telephony.qa.search import CallFilter, FactSources, decode, load_facts, search
 from telephony.web.assets import STATIC
+from telephony.web.params import number
 
 
 def fact_sources(request: Request) -> FactSources:
@@ -78,10 +79,7 @@ async def page(request: Request) -> Response:
 
 
 async def list_calls(request: Request) -> Response:
-    try:
-        flt = CallFilter.from_query(dict(request.query_params))
-    except ValueError:
-        return JSONResponse({"error": "bad filter value"}, status_code=400)
+    flt = CallFilter.from_query(request.query_params)
     found = await _run(request, lambda c: search(c, flt, fact_sources(request)))
     user = request.state.user
     rows = [{"call": call, "facts": facts.as_dict() | {"sentiments": []}, "snippet": snip}
@@ -182,7 +180,7 @@ async def post_kb(request: Request) -> Response:
 
 
 async def export(request: Request) -> Response:
-    since = float(request.query_params.get("since") or 0)
+    since = number(request.query_params, "since", 0.0, low=0) or 0.0
     records = await _run(request, lambda c: labeled_turns(c, since))
     await audit_request(request, "transcript.export", "/api/qa/export", records=len(records),
                         calls=sorted({r["call_id"] for r in records}))

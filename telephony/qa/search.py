@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from telephony.qa.facts import CallFacts, call_facts
 from telephony.qa.outcome import contact_identity
 from telephony.qa.schema import TURNS_TEXT
 from telephony.qa.tool_audit import ToolAudit
+from telephony.web.params import flag, integer, number
 
 MAX_SCAN = 1000  # newest calls considered per search (facts are derived, not indexed)
 
@@ -36,17 +38,15 @@ class CallFilter:
     limit: int = 200
 
     @classmethod
-    def from_query(cls, q: dict[str, str]) -> CallFilter:
-        def num(key: str) -> float | None:
-            return float(q[key]) if q.get(key) else None
-
-        esc = q.get("escalated", "")
-        return cls(since=num("since"), until=num("until"), text=q.get("q", "").strip(),
+    def from_query(cls, q: Mapping[str, str]) -> CallFilter:
+        """Raises telephony.web.params.BadParameter on a value it cannot use (400)."""
+        return cls(since=number(q, "since", low=0), until=number(q, "until", low=0),
+                   text=q.get("q", "").strip(),
                    intent=q.get("intent", ""), outcome=q.get("outcome", ""),
                    sentiment=q.get("sentiment", ""), agent=q.get("agent", ""),
-                   escalated=None if esc == "" else esc.lower() in ("1", "true", "yes"),
+                   escalated=flag(q, "escalated"),
                    tool=q.get("tool", ""), caller_id=q.get("caller_id", ""),
-                   limit=min(int(q.get("limit") or 200), 1000))
+                   limit=integer(q, "limit", 200, low=1, high=1000))
 
     def keeps(self, f: CallFacts) -> bool:
         return ((not self.intent or self.intent == f.intent or self.intent in f.intents)

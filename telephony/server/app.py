@@ -21,6 +21,7 @@ from telephony.auth.state import AuthSettings, open_auth
 from telephony.contact_center import customers
 from telephony.contact_center.customers import CustomerDirectory
 from telephony.contact_center.handoff import HandoffService
+from telephony.conversations.conversation import Conversation
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
 from telephony.core.errors import ConfigError, StartupError
@@ -30,6 +31,10 @@ from telephony.server.services import Services, build_services, install_hooks, o
 from telephony.sip.bridge import start_sip
 from telephony.text.conversations import TextConversations
 from telephony.web.assets import STATIC
+from telephony.web.capability import LOGGERS as CAPABILITY_LOGGERS
+from telephony.web.capability import CallCapabilities, Redactor
+from telephony.web.headers import SecurityHeaders
+from telephony.web.params import BadParameter, bad_parameter
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +95,12 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
         install_hooks(app.state.calls, cfg)  # side concerns attach through hooks
+        app.state.call_capabilities = capabilities = CallCapabilities()  # the browser caller's
+
+        async def expire_capability(conv: Conversation) -> None:
+            capabilities.revoke(conv.call_id)
+
+        app.state.calls.on_close.append(expire_capability)
         kb_store = await asyncio.to_thread(open_kb_store, cfg.data_path)
         app.state.tool_audit = ToolAudit(kb_store.audit)  # which AI tool calls ran (QA, KPIs)
         directory = CustomerDirectory(kb_store)
@@ -114,6 +125,9 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         retention = retention_task(svc.store, app.state.auth.audit, cfg.data_path,
                                    cfg.privacy.retention_days, cfg.privacy.retention_check_s)
         app.state.handoff.start()  # presence timeouts, queue announcements
+        redactor = Redactor()  # the capability never reaches a log line
+        for name in CAPABILITY_LOGGERS:
+            logging.getLogger(name).addFilter(redactor)
         try:
             async with retention:  # scheduled deletion (docs/privacy.md)
                 yield
@@ -126,6 +140,8 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             await asyncio.to_thread(kb_store.close)
             if own:
                 svc.close()
+            for name in CAPABILITY_LOGGERS:
+                logging.getLogger(name).removeFilter(redactor)
 
     routes: list[BaseRoute] = [
         Route("/", index),
@@ -138,7 +154,9 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
     for factory in _route_factories(cfg):
         routes.extend(factory())
     # every route must have a row in telephony/auth/policy.py (default deny)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AuthMiddleware)])
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(SecurityHeaders), Middleware(AuthMiddleware)],
+                    exception_handlers={BadParameter: bad_parameter})  # one parser: web/params.py
     app.state.config = cfg
     return app
 

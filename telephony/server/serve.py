@@ -7,6 +7,10 @@ Start-up failures end with one clear line on stderr and exit code 2, never a tra
   of the failed start-up is left out).
 "Hotline is ready." is printed once uvicorn has started, i.e. after the app's start-up
 (SIP bound) and with the web socket listening: every listener is bound by then.
+
+X-Forwarded-For and X-Forwarded-Proto are believed only from [server] trusted_proxies
+(default none): uvicorn's own default trusts them from 127.0.0.1, which let anything on the
+host claim any client address (login throttling keys on it).
 """
 
 from __future__ import annotations
@@ -16,10 +20,14 @@ import logging
 import socket
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from models.errors import ModelError
-from telephony.core.config import HotlineConfig
+from telephony.core.config import HotlineConfig, ServerConfig
 from telephony.core.errors import StartupError
+
+if TYPE_CHECKING:
+    import uvicorn
 
 FAILED_START = 2
 
@@ -35,6 +43,15 @@ def bind_web(host: str, port: int) -> socket.socket:
         raise StartupError(f"cannot listen for HTTP on {host}:{port}: {e.strerror or e} "
                            "(another Hotline running? set [server] port)") from e
     return sock
+
+
+def uvicorn_config(app: object, cfg: ServerConfig) -> uvicorn.Config:
+    """uvicorn's settings for `app`: proxy headers only from the configured proxies."""
+    import uvicorn
+
+    trusted = list(cfg.trusted_proxies)
+    return uvicorn.Config(app, log_level=cfg.log_level, lifespan="on",  # type: ignore[arg-type]
+                          proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
 
 
 class _QuietFailedStart(logging.Filter):
@@ -72,7 +89,7 @@ def serve(cfg: HotlineConfig, progress: Callable[[str], None], ready: Callable[[
             app = create_app(cfg, services=services, progress=progress)
             quiet = _QuietFailedStart(app)
             logging.getLogger("uvicorn.error").addFilter(quiet)
-            server = uvicorn.Server(uvicorn.Config(app, log_level=cfg.server.log_level, lifespan="on"))
+            server = uvicorn.Server(uvicorn_config(app, cfg.server))
             try:
                 if not asyncio.run(_run(server, sock, ready)):
                     error = getattr(app.state, "startup_error", None)

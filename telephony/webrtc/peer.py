@@ -9,15 +9,24 @@ forwards each TTSStoppedFrame once played (within the caller track's 120 ms cush
 telephony/webrtc/track.py, which replaces pipecat's own track). The peer connection is closed by the pipeline
 itself when it ends (hang-up, caller gone, server shutdown), so closing is part of the
 task the registry awaits and nothing outlives the call.
+
+The connect timeout is ours, not pipecat's: pipecat 1.14's own timeout closes the peer from
+a task that the resulting "closed" state change cancels mid-close, which leaves aiortc's
+close forever pending (every later close, hence hang-up and shutdown, waited on it). Here
+a call whose media has not connected within `CONNECT_TIMEOUT_S` ends as "connect_timeout"
+through its pipeline, whose clean-up closes the peer once; a connection that fails before
+connecting ends as "connect_failed". Closing is bounded (`CLOSE_TIMEOUT_S`) all the same.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pipecat.frames.frames import Frame
+from pipecat.frames.frames import Frame, StartFrame
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.transports.base_transport import TransportParams
@@ -35,6 +44,8 @@ log = logging.getLogger(__name__)
 IN_SAMPLE_RATE_HZ = 16000  # what the voice loop runs at; pipecat resamples Opus' 48 kHz once
 OUT_SAMPLE_RATE_HZ = 48000  # Opus' native rate: Piper's 22.05 kHz is resampled once, here
 CONNECT_TIMEOUT_S = 30
+CLOSE_TIMEOUT_S = 5.0
+NEVER_S = 7 * 24 * 3600  # pipecat's own connect timeout, disarmed (see the module's doc)
 OUT_CHUNK_10MS = 8
 
 
@@ -47,38 +58,61 @@ class Answer:
 
 
 class PeerCloser(FrameProcessor):
-    """Pass-through; closes the peer connection when the pipeline is cleaned up."""
+    """Pass-through; from the pipeline's start, ends the call (`on_connect_timeout`) if the
+    caller's media has not connected within `CONNECT_TIMEOUT_S`; closes the peer connection
+    when the pipeline is cleaned up."""
 
-    def __init__(self, connection: SmallWebRTCConnection, call_id: str) -> None:
+    def __init__(self, connection: SmallWebRTCConnection, call_id: str,
+                 on_connect_timeout: Callable[[], Awaitable[None]]) -> None:
         super().__init__(name="peer-closer")
         self._connection = connection
         self._call_id = call_id
+        self._on_connect_timeout = on_connect_timeout
+        self._watch: asyncio.Task[None] | None = None
         self.closing = False
+        self.connected = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
+        if isinstance(frame, StartFrame) and self._watch is None:
+            self._watch = self.create_task(self._watch_connect(), name="connect-watch")
         await self.push_frame(frame, direction)
 
+    async def _watch_connect(self) -> None:
+        await asyncio.sleep(CONNECT_TIMEOUT_S)
+        if not self.connected and not self.closing:
+            log.info("call %s: caller media did not connect within %d s", self._call_id,
+                     CONNECT_TIMEOUT_S)
+            await self._on_connect_timeout()
+
     async def cleanup(self) -> None:
-        await super().cleanup()
         self.closing = True
+        if self._watch is not None:
+            await self.cancel_task(self._watch)
+        await super().cleanup()
         await close_peer(self._connection, self._call_id)
 
 
 async def close_peer(connection: SmallWebRTCConnection, call_id: str) -> None:
     """Idempotent. Always run pipecat's close, even when aiortc already saw the browser
-    close the connection: only it stops the track watchers and connection timers."""
+    close the connection: only it stops the track watchers and connection timers. Bounded:
+    a hang-up or shutdown never waits more than `CLOSE_TIMEOUT_S` on a peer."""
     log.info("call %s: closing peer connection %s (%s)", call_id, connection.pc_id,
              connection.pc.connectionState)
-    await connection.disconnect()
-    await connection.cleanup()  # waits for its own event-handler tasks
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT_S):
+            await connection.disconnect()
+            await connection.cleanup()  # waits for its own event-handler tasks
+    except TimeoutError:
+        log.warning("call %s: peer connection %s did not close within %.0f s", call_id,
+                    connection.pc_id, CLOSE_TIMEOUT_S)
 
 
 async def start_call(calls: CallRegistry, cfg: WebRTCConfig, sdp: str, sdp_type: str,
                      caller_id: str | None, *, caller_verified: bool = False) -> Answer:
     restrict_host_addresses(cfg.ice_host_addresses)
     connection = SmallWebRTCConnection(ice_servers=ice_servers(cfg),
-                                       connection_timeout_secs=CONNECT_TIMEOUT_S)
+                                       connection_timeout_secs=NEVER_S)
     try:
         await connection.initialize(sdp=sdp, type=sdp_type)
         transceivers = connection.pc.getTransceivers()
@@ -159,7 +193,15 @@ class WebRTCTransport(CallTransport):
             audio_out_10ms_chunks=OUT_CHUNK_10MS,
         )
         self._transport = CushionedWebRTCTransport(connection, params)
-        closer = PeerCloser(connection, live.call_id)
+
+        async def _connect_timeout() -> None:
+            # the closer's own task: a frame-queueing request, never an await on the call task
+            if live.end_reason is None:
+                live.end_reason = "connect_timeout"
+            if live.pipeline is not None:
+                await live.pipeline.worker.cancel(reason="connect timeout")
+
+        closer = PeerCloser(connection, live.call_id, _connect_timeout)
         # The closer sits with the output transport, so the registry's recorded pipeline
         # cleans it up (and so closes the peer) as part of the call's own task.
         self._output = Pipeline([closer, self._transport.output()])
@@ -168,6 +210,7 @@ class WebRTCTransport(CallTransport):
         @self._transport.event_handler("on_client_connected")
         async def _connected(_t: Any, _client: Any) -> None:
             log.info("call %s: caller media connected", live.call_id)
+            closer.connected = True
             await live.ctx.event("media_connected", pc_id=connection.pc_id)
 
         @self._transport.event_handler("on_client_disconnected")
@@ -178,7 +221,7 @@ class WebRTCTransport(CallTransport):
                 return  # we closed it ourselves: the pipeline is already ending
             if live.call_id in calls.active and live.end_reason is None:
                 log.info("call %s: caller's peer connection closed", live.call_id)
-                live.end_reason = "caller_hangup"
+                live.end_reason = "caller_hangup" if closer.connected else "connect_failed"
             await live.pipeline.worker.cancel(reason="peer connection closed")
 
     def backlog_s(self) -> float:

@@ -1,12 +1,16 @@
 """HTTP and websocket routes of the WebRTC softphone.
 
 GET  /api/webrtc/config            {ice_servers} for the browser's RTCPeerConnection
-POST /api/webrtc/offer            {sdp, type, caller_id?, identity_token?, browser_id?} -> {sdp, type, pc_id, call_id}
+POST /api/webrtc/offer            {sdp, type, caller_id?, identity_token?, browser_id?} -> {sdp, type,
+                                  pc_id, call_id, call_capability}; the capability, the caller's
+                                  credential for the two routes below, is also set as an HttpOnly
+                                  cookie (telephony/web/capability.py); it is never logged
                                   browser_id: the page's anonymous id (localStorage), kept as
                                   the call's `meta.browser_id`: one web caller per browser for QA
                                   and the KPIs; the caller's IP address is never their identity
-POST /api/webrtc/{call_id}/hangup -> {ok}
-WS   /ws/calls/{call_id}/events   live transcript and call end (see events.py)
+POST /api/webrtc/{call_id}/hangup -> {ok}          the caller (capability) or a supervisor
+WS   /ws/calls/{call_id}/events   live transcript and call end (see events.py); the caller
+                                  (capability, until the call ends) or staff
 GET  /static/...                  the softphone's script and style (the page itself is "/")
 """
 
@@ -27,6 +31,7 @@ from telephony.contact_center.handoff_meta import update_call_meta
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
 from telephony.web.assets import STATIC
+from telephony.web.capability import MAX_AGE_S, CallCapabilities, cookie_name
 from telephony.webrtc.events import call_events
 from telephony.webrtc.peer import start_call
 
@@ -81,8 +86,15 @@ async def offer(request: Request) -> Response:
         return _error(f"cannot answer this offer: {e}", 400)
     if browser_id:
         await update_call_meta(calls.services.store, answer.call_id, {"browser_id": browser_id})
-    return JSONResponse({"sdp": answer.sdp, "type": answer.type, "pc_id": answer.pc_id,
-                         "call_id": answer.call_id})
+    capabilities: CallCapabilities = request.app.state.call_capabilities
+    capability = capabilities.issue(answer.call_id)
+    if answer.call_id not in calls.active:  # ended already (e.g. while the meta was stored)
+        capabilities.revoke(answer.call_id)
+    response = JSONResponse({"sdp": answer.sdp, "type": answer.type, "pc_id": answer.pc_id,
+                             "call_id": answer.call_id, "call_capability": capability})
+    response.set_cookie(cookie_name(answer.call_id), capability, max_age=MAX_AGE_S, path="/",
+                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
 
 
 async def hangup(request: Request) -> Response:

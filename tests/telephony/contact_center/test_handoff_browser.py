@@ -126,7 +126,7 @@ def tone_share(pcm: np.ndarray, rate: int = 16000, block_s: float = 0.5) -> floa
 async def _staff_page(pw: Any, mic: Path, base: str, sid: str, path: str) -> tuple[Any, Any]:
     browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mic}"])
-    context = await browser.new_context()
+    context = await browser.new_context(bypass_csp=True)
     await context.add_cookies([{"name": "hotline_session", "value": sid, "url": base}])
     page = await context.new_page()
     await page.goto(base + path)
@@ -172,7 +172,7 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
             browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
                 *CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mics['caller']}"])
             browsers.append(browser)
-            caller = await browser.new_page()
+            caller = await browser.new_page(bypass_csp=True)
             await agent.wait_for_function("window.desk.me === 'hb-agent'", timeout=10_000)
             await agent.evaluate("window.deskSetPresence('available')")
             await caller.goto(base + "/?raw=1")

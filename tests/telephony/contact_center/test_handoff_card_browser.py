@@ -83,7 +83,7 @@ async def test_handoff_card_human_transcript_and_wrapup(services: Any, hotline_c
         sup_sid, _ = await users.create_session(await users.user("hc-sup"))
         browsers = [await _browser(pw, agent_mic), await _browser(pw, caller_mic)]
         try:
-            desk_context = await browsers[0].new_context()
+            desk_context = await browsers[0].new_context(bypass_csp=True)
             await with_axe(desk_context)
             await desk_context.add_cookies([{"name": "hotline_session", "value": sid, "url": base}])
             desk = await desk_context.new_page()
@@ -92,7 +92,7 @@ async def test_handoff_card_human_transcript_and_wrapup(services: Any, hotline_c
             await desk.evaluate("window.deskSetPresence('available')")
             problems["/agent (idle)"] = await serious_violations(desk)
 
-            phone_context = await browsers[1].new_context()
+            phone_context = await browsers[1].new_context(bypass_csp=True)
             await with_axe(phone_context)
             phone = await phone_context.new_page()
             await phone.goto(f"{base}/?raw=1&caller_id=%2B15550100002")
@@ -135,7 +135,7 @@ async def test_handoff_card_human_transcript_and_wrapup(services: Any, hotline_c
             assert "Wrap-up saved" in await desk.locator("#last-wrapup").inner_text()
             problems["/agent (after wrap-up)"] = await serious_violations(desk)
 
-            sup_context = await browsers[0].new_context()
+            sup_context = await browsers[0].new_context(bypass_csp=True)
             await with_axe(sup_context)
             await sup_context.add_cookies([{"name": "hotline_session", "value": sup_sid, "url": base}])
             sup = await sup_context.new_page()

@@ -127,7 +127,7 @@ def transcribe(services: Any, pcm: np.ndarray, rate: int) -> list[str]:
 async def _page(pw: Any, base: str, sid: str | None, path: str, mic: Path | None = None) -> tuple[Any, Any]:
     args = [*CHROMIUM_ARGS, *([f"--use-file-for-fake-audio-capture={mic}"] if mic else [])]
     browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
-    context = await browser.new_context(viewport={"width": 1024, "height": 900})
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 1024, "height": 900})
     if sid:
         await context.add_cookies([{"name": "hotline_session", "value": sid, "url": base}])
     page = await context.new_page()

@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from telephony.qa.kpi import compute, load  # noqa: E402
 from telephony.qa.search import FactSources
 from telephony.server.services import open_store
+from telephony.web.capability import CallCapabilities
 from tests.telephony.auth_helpers import csrf, login  # noqa: E402
 from tests.telephony.qa_helpers import add_call, agent, caller, make_qa_app  # noqa: E402
 
@@ -83,9 +84,14 @@ def test_kpi_api_roles_queues_and_surveys(tmp_path: Path) -> None:
 
     with TestClient(make_qa_app(tmp_path, seed_web)) as client:
         params = {"since": PERIOD[0], "until": PERIOD[1]}
-        assert client.post("/api/calls/w1/survey", json={"score": 4}).status_code == 200  # the caller
+        capabilities = client.app.state.call_capabilities = CallCapabilities()  # type: ignore[attr-defined]
+        mine = {"x-call-capability": capabilities.issue("w1")}
+        capabilities.revoke("w1")  # the call has ended: the caller may still rate it
+        assert client.post("/api/calls/w1/survey", json={"score": 4}).status_code == 401  # no capability
+        assert client.post("/api/calls/w1/survey", json={"score": 9}, headers=mine).status_code == 400
+        assert client.post("/api/calls/w1/survey", json={"score": 4}, headers=mine).status_code == 200
+        assert client.post("/api/calls/w1/survey", json={"score": 5}, headers=mine).status_code == 409
         assert client.post("/api/calls/a1/survey", json={"score": 4}).status_code == 401  # SIP call
-        assert client.post("/api/calls/w1/survey", json={"score": 9}).status_code == 400
         login(client, "ada")
         k = client.get("/api/kpi", params=params).json()
         assert k["calls"] == 6 and k["csat_responses"] == 4 and k["fcr_rate"] == 0.4
@@ -97,5 +103,7 @@ def test_kpi_api_roles_queues_and_surveys(tmp_path: Path) -> None:
                            headers={"x-csrf-token": csrf(client)}).status_code == 403  # SIP call
         login(client, "quinn")  # QA reads the KPIs (docs/access.md), every queue
         assert client.get("/api/kpi", params=params).json()["calls"] == 6
+        assert client.post("/api/calls/w1/survey", json={"score": 4},
+                           headers={"x-csrf-token": csrf(client)}).status_code == 403
         login(client, "ann")  # an agent does not
         assert client.get("/api/kpi").status_code == 403

@@ -56,7 +56,8 @@ async def test_a_web_callers_number_is_trusted_only_with_a_signed_token(
     async with running(app) as host, aiohttp.ClientSession() as http:
         status, answer, pc = await _offer(http, host, **extra)
         assert status == 200, answer
-        async with http.ws_connect(f"ws://{host}/ws/calls/{answer['call_id']}/events") as ws:
+        async with http.ws_connect(f"ws://{host}/ws/calls/{answer['call_id']}/events",
+                                   headers={"x-call-capability": answer["call_capability"]}) as ws:
             await next_message(ws, "turn", 30)  # connected: the agent greeted
             live = app.state.calls.active[answer["call_id"]]
             assert live.caller_id == caller  # no number: no caller id (never the IP address)
