@@ -146,6 +146,10 @@ async def _browse(app: Any, shots: Path) -> None:
             await page.wait_for_url(f"{base}/kpi/definitions")
             assert "first-contact resolution" in (await page.locator("main").inner_text()).lower()
             problems["/kpi/definitions"] = await serious_violations(page)
+            # the admin's own page too (the others are checked in the handoff card test)
+            await page.goto(f"{base}/users")
+            await page.wait_for_load_state("networkidle")
+            problems["/users"] = await serious_violations(page)
             assert not errors, errors
         finally:
             await browser.close()
