@@ -15,50 +15,15 @@ import pytest
 from telephony.core.config import SipSection
 from telephony.server.app import create_app
 from telephony.sip.bridge import trusted_from
-from tests.telephony.sip_helpers import need
+from tests.telephony.sip_helpers import need, sipp_scenario
 
 PRIYA = "+15550100002"  # order 10251, late because of a storm
-SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="a customer's number calls, stays a moment, hangs up">
-  <send retrans="500"><![CDATA[
-INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:%(caller)s@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-To: [service] <sip:[service]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: sip:sipp@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[local_ip_type] [local_ip]
-t=0 0
-m=audio [rtpstream_audio_port] RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="200" rtd="true"/>
-  <send><![CDATA[
-ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:%(caller)s@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: sip:sipp@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-]]></send>
+SCENARIO = sipp_scenario("a customer's number calls, stays a moment, hangs up", f"""\
   <pause milliseconds="6000"/>
   <send retrans="500"><![CDATA[
 BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:%(caller)s@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+From: <sip:{PRIYA}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
 To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
 CSeq: 2 BYE
@@ -67,8 +32,7 @@ Max-Forwards: 70
 Content-Length: 0
 ]]></send>
   <recv response="200" optional="true"/>
-</scenario>
-"""
+""", caller=PRIYA)
 
 
 @pytest.mark.parametrize(("trusted", "verified"), [((), False), (("127.0.0.0/8",), True)])
@@ -76,7 +40,7 @@ async def test_a_sip_from_is_trusted_only_from_a_trusted_source(
         tmp_path: Path, hotline_config: Any, services: Any,
         trusted: tuple[str, ...], verified: bool) -> None:
     sipp = need("sipp")
-    (tmp_path / "call.xml").write_text(SCENARIO % {"caller": PRIYA})
+    (tmp_path / "call.xml").write_text(SCENARIO)
     sip = dataclasses.replace(hotline_config.sip, enabled=True, bind_port=0, trusted_sources=trusted,
                               rtp_port_min=27600, rtp_port_max=27699)
     app = create_app(dataclasses.replace(hotline_config, sip=sip), services=services)
