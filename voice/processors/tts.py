@@ -75,7 +75,6 @@ class _Said:
     started_wall: float
     pieces: list[tuple[str, float]] = field(default_factory=list)  # (text, seconds of audio)
     first_pushed: float | None = None  # monotonic: its first audio handed to the output
-    play_start: float | None = None  # monotonic: when it started playing (estimated)
     done: bool = False  # all of it synthesized and handed over
 
     @property
@@ -170,20 +169,20 @@ class TTSProcessor(FrameProcessor):
         now = time.monotonic() if now is None else now
         clock = self._playing_since
         for item in settled:
+            heard_s = item.audio_s if cut_by is None else 0.0
             if clock is not None and item.first_pushed is not None:
-                item.play_start = max(clock, item.first_pushed)
-                clock = item.play_start + item.audio_s
-            await self._record(item, cut_by, now)
+                play_start = max(clock, item.first_pushed)
+                clock = play_start + item.audio_s
+                if cut_by is not None:
+                    heard_s = max(0.0, min(item.audio_s, now - play_start))
+            await self._record(item, cut_by, heard_s)
 
-    async def _record(self, said: _Said, cut_by: str | None, now: float) -> None:
+    async def _record(self, said: _Said, cut_by: str | None, heard_s: float) -> None:
         self._ctx.agent_turns += 1
         say = said.say
         latency = say.timing.as_dict() if say.timing is not None else {}
         reply = say.reply
         synthesized = " ".join(text for text, _ in said.pieces)
-        heard_s = said.audio_s
-        if cut_by is not None:  # heard as far as the clock got (with one frame of slack)
-            heard_s = 0.0 if said.play_start is None else max(0.0, min(said.audio_s, now - said.play_start))
         interrupted = cut_by is not None and (not said.done or heard_s < said.audio_s - HEARD_SLACK_S)
         meta: dict[str, object] = {"audio_s": round(said.audio_s, 3), "interrupted": interrupted}
         if interrupted:
