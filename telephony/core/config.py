@@ -79,6 +79,17 @@ class SipSection:
     invite_burst: int = 20  # ... allowing bursts of this many
     auth_failures: int = 5  # wrong digest credentials per source before it is locked out (403)
     auth_lockout_s: float = 60.0  # the first lockout; each further one doubles (at most 1 hour)
+    # encryption (docs/sip.md, "TCP, TLS and SRTP")
+    tcp: bool = False  # also listen for SIP over TCP on tcp_port
+    tcp_port: int = 5060
+    tls: bool = False  # also listen for SIP over TLS on tls_port with tls_cert/tls_key
+    tls_port: int = 5061
+    tls_cert: str = ""  # PEM certificate (chain) presented to peers
+    tls_key: str = ""  # its PEM private key (keep it out of the repository)
+    tls_ca: str = ""  # PEM CA bundle for peers' certificates; needed by tls_verify_peer
+    tls_verify_peer: bool = False  # mutual TLS: only peers with a certificate signed by tls_ca
+    srtp: str = "off"  # "off" | "optional" (SDES SRTP when offered) | "required" (488 otherwise)
+    srtp_insecure_signalling: bool = False  # allow SDES keys over UDP/TCP, i.e. in cleartext
 
     def __post_init__(self) -> None:
         if self.rtp_latch not in ("once", "strict"):
@@ -86,6 +97,12 @@ class SipSection:
         bad = [u for u in self.auth_users if ":" not in u or not u.partition(":")[0]]
         if bad:
             raise ConfigError(f"sip.auth_users: entries must be \"user:password\", got {bad[0]!r}")
+        if self.srtp not in ("off", "optional", "required"):
+            raise ConfigError(f'sip.srtp: "off", "optional" or "required", got {self.srtp!r}')
+        if self.tls and not (self.tls_cert and self.tls_key):
+            raise ConfigError("sip.tls = true needs sip.tls_cert and sip.tls_key (PEM files)")
+        if self.tls_verify_peer and not self.tls_ca:
+            raise ConfigError("sip.tls_verify_peer = true needs sip.tls_ca (the peers' CA bundle)")
         if self.rtp_port_min > self.rtp_port_max:
             raise ConfigError("sip.rtp_port_min must not be above sip.rtp_port_max")
         for net in self.trusted_sources:
@@ -283,6 +300,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "sip.invite_burst": (1, 100000),
     "sip.auth_failures": (1, 1000),
     "sip.auth_lockout_s": (1.0, 3600.0),
+    "sip.tcp_port": (0, 65535),
+    "sip.tls_port": (0, 65535),
     "routing.hold_period_s": (1.0, 60.0),
     "routing.announce_every_s": (0.0, 3600.0),
     "routing.wait_per_caller_s": (1.0, 86400.0),

@@ -50,7 +50,8 @@ class SipBridge:
         """Runs for the SIP call's life (the SIP session owns this task)."""
         meta: dict[str, Any] = {"sip_call_id": call.call_id, "from": call.caller.uri,
                                 "display": call.caller.display, "to": call.called,
-                                "remote": f"{call.remote_addr[0]}:{call.remote_addr[1]}"}
+                                "remote": f"{call.remote_addr[0]}:{call.remote_addr[1]}",
+                                "sip_transport": call.transport, "srtp": call.srtp}
         calls = self._calls
 
         def media(live: LiveCall) -> SipTransport:

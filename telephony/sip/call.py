@@ -56,6 +56,7 @@ class SipCall:
         self.ended = asyncio.Event()
         self.end_reason: str | None = None
         self.on_hold = False
+        self.transport = "udp"  # the signalling's: "udp", "tcp" or "tls"
         self.on_dtmf: Callable[[DtmfDigit], None] | None = None
         self._media = media
         self._session = session
@@ -150,6 +151,16 @@ class SipCall:
     async def transfer(self, target_uri: str) -> None:
         """Blind transfer by REFER (RFC 3515); returns once the far end reports success."""
         await self._session.transfer(target_uri)
+
+    @property
+    def srtp(self) -> bool:
+        """Is the media SRTP (SDES-keyed), not plain RTP?"""
+        return self._media.srtp is not None
+
+    @property
+    def media_refused(self) -> int:
+        """Packets dropped at the media port: from a stranger, or (SRTP) not authentic."""
+        return self._media.packets_refused
 
     def send_lateness_ms(self) -> list[float]:
         """How late each sent packet left against its absolute 20 ms slot."""

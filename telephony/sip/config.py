@@ -40,6 +40,17 @@ class SipConfig:
     invite_burst: int = 20  # ... and in a burst; beyond it they are dropped unanswered
     auth_failures: int = 5  # wrong credentials per source before it is refused (403)
     auth_lockout_s: float = 60.0  # how long, doubling per further lockout (capped at 1 hour)
+    # encryption (docs/sip.md, "TCP, TLS and SRTP")
+    tcp_port: int | None = None  # SIP over TCP on this port (0 = any free one); None = off
+    tls_port: int | None = None  # SIP over TLS on this port (0 = any free one); None = off
+    tls_cert: str = ""  # PEM certificate chain presented to peers
+    tls_key: str = ""  # its PEM private key
+    tls_ca: str = ""  # PEM CA bundle that signs peers' certificates (for tls_verify_peer)
+    tls_verify_peer: bool = False  # require a client certificate signed by tls_ca (mutual TLS)
+    stream_idle_s: float = 300.0  # a TCP/TLS connection carrying no call closes after this idle
+    stream_max_per_source: int = 64  # open TCP/TLS connections per source IP
+    srtp: str = "off"  # "off": plain RTP only; "optional": SDES SRTP when offered; "required"
+    srtp_insecure_signalling: bool = False  # also exchange SDES keys over UDP/TCP (cleartext!)
 
     @property
     def advertised_host(self) -> str:
@@ -57,4 +68,9 @@ def from_section(section: SipSection) -> SipConfig:
                      rtp_latch=section.rtp_latch, rtp_timeout_s=section.rtp_timeout_s,
                      ack_timeout_s=section.ack_timeout_s, invite_rate=section.invite_rate,
                      invite_burst=section.invite_burst, auth_failures=section.auth_failures,
-                     auth_lockout_s=section.auth_lockout_s)
+                     auth_lockout_s=section.auth_lockout_s,
+                     tcp_port=section.tcp_port if section.tcp else None,
+                     tls_port=section.tls_port if section.tls else None,
+                     tls_cert=section.tls_cert, tls_key=section.tls_key, tls_ca=section.tls_ca,
+                     tls_verify_peer=section.tls_verify_peer, srtp=section.srtp,
+                     srtp_insecure_signalling=section.srtp_insecure_signalling)

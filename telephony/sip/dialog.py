@@ -52,13 +52,13 @@ class Dialog:
 
     def request(
         self, method: str, via_host: str, via_port: int,
-        extra: list[tuple[str, str]] | None = None, body: bytes = b"",
+        extra: list[tuple[str, str]] | None = None, body: bytes = b"", transport: str = "UDP",
     ) -> tuple[bytes, str]:  # fmt: skip
         """A new in-dialog request and its branch."""
         self.local_cseq += 1
         branch = new_branch()
         headers = [
-            ("Via", f"SIP/2.0/UDP {via_host}:{via_port};branch={branch};rport"),
+            ("Via", f"SIP/2.0/{transport} {via_host}:{via_port};branch={branch};rport"),
             ("Max-Forwards", "70"),
             ("From", self.local_party),
             ("To", self.remote_party),

@@ -15,6 +15,7 @@ from telephony.sip.dtmf import DtmfReceiver, digit_packets
 from telephony.sip.jitter import JitterBuffer
 from telephony.sip.rtp import RtpPacket, parse_rtp
 from telephony.sip.sdp import PCMA, MediaPlan
+from telephony.sip.srtp import SrtpStream
 from voice.media import g711
 from voice.media.pacing import NEVER_RESTART, PlayoutClock
 
@@ -27,9 +28,11 @@ log = logging.getLogger(__name__)
 
 class MediaSession(asyncio.DatagramProtocol):
     def __init__(
-        self, call_id: str, plan: MediaPlan, latch: str = "once", signalling_ip: str | None = None
-    ) -> None:
+        self, call_id: str, plan: MediaPlan, latch: str = "once", signalling_ip: str | None = None,
+        srtp: SrtpStream | None = None,
+    ) -> None:  # fmt: skip
         self.call_id = call_id
+        self.srtp = srtp  # SDES-keyed SRTP both ways; None: plain RTP
         self.plan = plan
         self.signalling_ip = signalling_ip  # where the INVITE came from: a NAT's public address
         self.latch = latch  # "once": adopt the first source (NAT), then no other; "strict": SDP only
@@ -74,6 +77,12 @@ class MediaSession(asyncio.DatagramProtocol):
         self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.srtp is not None and parse_rtp(data) is not None:
+            plain = self.srtp.unprotect(data)  # before the source check: only authentic
+            if plain is None:  # packets may latch; a forged, replayed or plain one is dropped
+                self.packets_refused += 1
+                return
+            data = plain
         packet = parse_rtp(data)
         if packet is None:
             return
@@ -202,7 +211,8 @@ class MediaSession(asyncio.DatagramProtocol):
             return
         packet = RtpPacket(payload_type, self._sequence, timestamp, self._ssrc, payload, marker)
         self._sequence = (self._sequence + 1) & 0xFFFF
-        self.transport.sendto(packet.to_bytes(), self.remote)
+        data = packet.to_bytes()
+        self.transport.sendto(data if self.srtp is None else self.srtp.protect(data), self.remote)
         self.packets_out += 1
 
     def update(self, plan: MediaPlan) -> None:
@@ -210,6 +220,8 @@ class MediaSession(asyncio.DatagramProtocol):
         if (plan.remote_host, plan.remote_port) != (self.plan.remote_host, self.plan.remote_port):
             self.remote = _address(plan)  # the dialog (checked in server.py) moved the media:
             self._latched = False  # latch once more, to the new address or its first source
+        if self.srtp is not None and plan.crypto is not None:
+            self.srtp.rekey(plan.crypto)
         self.plan = plan
 
     async def close(self) -> None:

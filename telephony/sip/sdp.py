@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from telephony.sip.errors import SdpError
+from telephony.sip.srtp import Crypto, parse_crypto
 
 PCMU, PCMA = "PCMU", "PCMA"
 STATIC = {0: PCMU, 8: PCMA}
@@ -26,6 +27,7 @@ class MediaLine:
     address: str | None = None
     rtpmap: dict[int, str] = field(default_factory=dict)
     direction: str | None = None
+    crypto: list[str] = field(default_factory=list)  # a=crypto values, RFC 4568
 
 
 @dataclass
@@ -46,6 +48,7 @@ class MediaPlan:
     dtmf_payload_type: int | None
     direction: str  # our direction: what we may do
     index: int = 0  # which m-line of the offer carries it
+    crypto: Crypto | None = None  # the offer's SDES line we chose: SRTP; None: plain RTP
 
 
 def parse_sdp(body: bytes) -> SessionDescription:
@@ -78,6 +81,8 @@ def parse_sdp(body: bytes) -> SessionDescription:
                     session.direction = target_direction
                 else:
                     current.direction = target_direction
+            elif name == "crypto" and current is not None:
+                current.crypto.append(arg)
             elif name == "rtpmap" and current is not None:
                 pt_text, _, encoding = arg.partition(" ")
                 if pt_text.isdigit():
@@ -115,11 +120,38 @@ def _codec_name(media: MediaLine, pt: int) -> str:
     )
 
 
-def negotiate(offer: SessionDescription, codecs: tuple[str, ...] = (PCMU, PCMA)) -> MediaPlan:
-    """Pick the first offered codec we support on the first usable audio stream."""
+SRTP_MODES = ("off", "optional", "required")
+
+
+def _usable_crypto(media: MediaLine, srtp: str) -> Crypto | None | bool:
+    """The SDES line to use (a Crypto), plain RTP (None), or False: not a stream for us.
+
+    RTP/SAVP must be keyed; RTP/AVP with a=crypto is "best effort" SRTP (baresip's `srtp`,
+    many PBXs): keyed when we can, plain otherwise, unless ``srtp`` is "required"."""
+    proto = media.proto.upper()
+    if proto not in ("RTP/AVP", "RTP/SAVP") or (proto == "RTP/SAVP" and srtp == "off"):
+        return False
+    chosen = None if srtp == "off" else next(
+        (c for c in map(parse_crypto, media.crypto) if c is not None), None)  # fmt: skip
+    if chosen is None and (proto == "RTP/SAVP" or srtp == "required"):
+        return False
+    return chosen
+
+
+def negotiate(
+    offer: SessionDescription, codecs: tuple[str, ...] = (PCMU, PCMA), srtp: str = "off"
+) -> MediaPlan:
+    """Pick the first offered codec we support on the first usable audio stream; ``srtp``
+    ("off", "optional", "required") says which profiles are usable (docs/sip.md, "SRTP")."""
+    refused_profile = False
     for index, media in enumerate(offer.media):
-        if media.kind != "audio" or media.port == 0 or media.proto.upper() != "RTP/AVP":
+        if media.kind != "audio" or media.port == 0:
             continue
+        crypto = _usable_crypto(media, srtp)
+        if crypto is False:
+            refused_profile = True
+            continue
+        assert crypto is None or isinstance(crypto, Crypto)
         pts = [int(f) for f in media.formats if f.isdigit()]
         chosen = next(
             ((pt, _codec_name(media, pt)) for pt in pts if _codec_name(media, pt) in codecs), None
@@ -141,8 +173,10 @@ def negotiate(offer: SessionDescription, codecs: tuple[str, ...] = (PCMU, PCMA))
         if host in ("0.0.0.0", "::"):
             remote_direction = "inactive" if remote_direction == "inactive" else "sendonly"
         return MediaPlan(
-            host, media.port, chosen[0], chosen[1], dtmf, FLIP[remote_direction], index
+            host, media.port, chosen[0], chosen[1], dtmf, FLIP[remote_direction], index, crypto
         )
+    if refused_profile:
+        raise SdpError("SRTP is required" if srtp == "required" else "no acceptable media profile")
     raise SdpError("no common codec")
 
 
@@ -155,6 +189,7 @@ def build_sdp(
     direction: str,
     offer: SessionDescription | None = None,
     audio_index: int = 0,
+    crypto: Crypto | None = None,
 ) -> bytes:
     """An offer (``offer`` None) or an answer mirroring every m-line of ``offer``."""
     family = "IP6" if ":" in address else "IP4"
@@ -170,7 +205,10 @@ def build_sdp(
         if index != audio_index:
             lines.append(f"m={media.kind} 0 {media.proto} {' '.join(media.formats)}")
             continue
-        lines.append(f"m=audio {port} RTP/AVP {' '.join(str(pt) for pt, _ in formats)}")
+        proto = media.proto if offer else ("RTP/SAVP" if crypto else "RTP/AVP")
+        lines.append(f"m=audio {port} {proto} {' '.join(str(pt) for pt, _ in formats)}")
+        if crypto is not None:
+            lines.append(f"a={crypto.attribute()}")
         for pt, name in formats:
             lines.append(f"a=rtpmap:{pt} {name}/8000")
             if name == "telephone-event":
@@ -186,11 +224,15 @@ def answer_for(
     port: int,
     session_id: int,
     version: int,
+    crypto: Crypto | None = None,
 ) -> bytes:
+    """The answer to ``offer`` as planned; ``crypto`` is our SDES line when the plan is SRTP."""
     formats = [(plan.payload_type, plan.codec)]
     if plan.dtmf_payload_type is not None:
         formats.append((plan.dtmf_payload_type, "telephone-event"))
-    return build_sdp(address, port, session_id, version, formats, plan.direction, offer, plan.index)
+    return build_sdp(
+        address, port, session_id, version, formats, plan.direction, offer, plan.index, crypto
+    )
 
 
 OFFER_FORMATS = [(0, PCMU), (8, PCMA), (101, "telephone-event")]

@@ -1,14 +1,17 @@
-"""The SIP user agent server: UDP transport, transaction matching and dispatch."""
+"""The SIP user agent server: UDP, TCP and TLS transports, transaction matching and dispatch."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from typing import cast
 
+from telephony.core.errors import ConfigError
 from telephony.sip.config import SipConfig
 from telephony.sip.dialog import new_tag
 from telephony.sip.errors import ParseError
+from telephony.sip.flow import Flow
 from telephony.sip.guard import SourceGuard
 from telephony.sip.message import (
     SipRequest,
@@ -21,6 +24,8 @@ from telephony.sip.parser import RequestParseError, parse_message
 from telephony.sip.policy import Policy
 from telephony.sip.ports import PortPool
 from telephony.sip.session import CallSession, OnCall
+from telephony.sip.stream import StreamConnection
+from telephony.sip.tls import server_context
 from telephony.sip.transaction import ClientTransaction, Key, ServerTransaction, transaction_key
 from telephony.sip.uas import InviteAcceptor
 
@@ -38,6 +43,8 @@ class SipServer(asyncio.DatagramProtocol):
         self.config = config
         self.on_call = on_call
         self.port = config.bind_port
+        self.tcp_port: int | None = None  # listening ports once started (None: not offered)
+        self.tls_port: int | None = None
         self.ports = PortPool(config.rtp_port_min, config.rtp_port_max)
         self.guard = SourceGuard(
             config.invite_rate, config.invite_burst, config.auth_failures, config.auth_lockout_s
@@ -48,6 +55,8 @@ class SipServer(asyncio.DatagramProtocol):
         self._clients: dict[tuple[str, str], ClientTransaction] = {}
         self._ending: set[CallSession] = set()  # forgotten, still sending their BYE
         self._transport: asyncio.DatagramTransport | None = None
+        self._streams: dict[Flow, StreamConnection] = {}  # open TCP/TLS connections
+        self._listeners: list[asyncio.Server] = []
         self._acceptor = InviteAcceptor(self)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -59,6 +68,42 @@ class SipServer(asyncio.DatagramProtocol):
         self._transport = cast(asyncio.DatagramTransport, transport)
         self.port = transport.get_extra_info("sockname")[1]
         log.info("SIP listening on %s:%d", self.config.bind_host, self.port)
+        cfg = self.config
+        try:
+            if cfg.tls_port is not None:  # a bad certificate stops the start (ConfigError)
+                context = server_context(cfg.tls_cert, cfg.tls_key, cfg.tls_ca, cfg.tls_verify_peer)
+                self.tls_port = await self._listen("tls", cfg.tls_port, context)
+            if cfg.tcp_port is not None:
+                self.tcp_port = await self._listen("tcp", cfg.tcp_port, None)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _listen(self, name: str, port: int, context: ssl.SSLContext | None) -> int:
+        def connection() -> StreamConnection:
+            cfg = self.config
+            return StreamConnection(name, self._received, self._streams, cfg.stream_idle_s,
+                                    cfg.stream_max_per_source)  # fmt: skip
+
+        loop, host = asyncio.get_running_loop(), self.config.bind_host
+        try:
+            if context is None:
+                server = await loop.create_server(connection, host, port)
+            else:  # a peer that never finishes its handshake holds a socket 10 s at most
+                server = await loop.create_server(
+                    connection, host, port, ssl=context, ssl_handshake_timeout=10
+                )
+        except OSError as exc:
+            raise ConfigError(f"sip.{name}_port: cannot listen for SIP over {name.upper()} on "
+                              f"{host}:{port} ({exc.strerror or exc})") from exc  # fmt: skip
+        self._listeners.append(server)
+        bound = int(server.sockets[0].getsockname()[1])
+        log.info("SIP over %s listening on %s:%d", name.upper(), self.config.bind_host, bound)
+        return bound
+
+    def local_port(self, transport: str) -> int:
+        """Our port on a transport, for Via and Contact."""
+        return {"tcp": self.tcp_port, "tls": self.tls_port}.get(transport) or self.port
 
     async def stop(self) -> None:
         await self._acceptor.cancel_all()
@@ -76,6 +121,13 @@ class SipServer(asyncio.DatagramProtocol):
         if self._transport is not None:
             self._transport.close()
             self._transport = None
+        for listener in self._listeners:
+            listener.close()
+        for connection in list(self._streams.values()):
+            connection.close()
+        for listener in self._listeners:
+            await listener.wait_closed()
+        self._listeners.clear()
 
     async def __aenter__(self) -> SipServer:
         await self.start()
@@ -89,14 +141,28 @@ class SipServer(asyncio.DatagramProtocol):
         return len(self.sessions) + self._acceptor.pending
 
     # -- Core protocol used by sessions ---------------------------------------------------------
-    def send(self, data: bytes, addr: tuple[str, int]) -> None:
-        if self._transport is not None and self.guard.may_send(addr[0], len(data)):
-            self._transport.sendto(data, addr)
+    def send(self, data: bytes, flow: Flow) -> None:
+        """On UDP to the address (bounded by the guard); on a stream, on its connection,
+        whose handshake proved the address (RFC 3261 18.2.2: no new connection is opened)."""
+        if flow.reliable:
+            connection = self._streams.get(flow)
+            if connection is None:
+                log.debug("%s connection to %s is gone; message dropped", flow.via, flow.addr)
+            else:
+                connection.write(data)
+        elif self._transport is not None and self.guard.may_send(flow.addr[0], len(data)):
+            self._transport.sendto(data, flow.addr)
+
+    def hold_connection(self, flow: Flow, held: bool) -> None:
+        """A dialog on a stream keeps its connection from closing when idle."""
+        connection = self._streams.get(flow)
+        if connection is not None:
+            connection.calls += 1 if held else -1
 
     async def request(
-        self, data: bytes, branch: str, method: str, addr: tuple[str, int]
+        self, data: bytes, branch: str, method: str, flow: Flow
     ) -> SipResponse | None:
-        tx = ClientTransaction(data, lambda d: self.send(d, addr), self.config)
+        tx = ClientTransaction(data, lambda d: self.send(d, flow), self.config, flow.reliable)
         self._clients[(branch, method)] = tx
         try:
             tx.start()
@@ -114,14 +180,18 @@ class SipServer(asyncio.DatagramProtocol):
 
     # -- receiving ------------------------------------------------------------------------------
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self._received(data, Flow("udp", (addr[0], addr[1])))
+
+    def _received(self, data: bytes, flow: Flow) -> None:
+        addr = flow.addr
         self.guard.received(addr[0], len(data))
         try:
             message = parse_message(data)
         except RequestParseError as exc:
-            self._refuse_unparsed(exc, addr)
+            self._refuse_unparsed(exc, flow)
             return
         except ParseError as exc:
-            log.debug("dropped datagram from %s: %s", addr, exc.reason)
+            log.debug("dropped message from %s: %s", addr, exc.reason)
             return
         try:
             if isinstance(message, SipResponse):
@@ -129,11 +199,11 @@ class SipServer(asyncio.DatagramProtocol):
                 if tx is not None:
                     tx.on_response(message)
             else:
-                self._on_request(message, addr)
+                self._on_request(message, flow)
         except Exception:  # one bad message must never take the server down
             log.exception("error handling message from %s", addr)
 
-    def _refuse_unparsed(self, exc: RequestParseError, addr: tuple[str, int]) -> None:
+    def _refuse_unparsed(self, exc: RequestParseError, flow: Flow) -> None:
         raw = exc.raw
         vias = raw.headers.get_all("Via")
         if not raw.is_request or not vias or raw.start.startswith("ACK "):
@@ -143,10 +213,11 @@ class SipServer(asyncio.DatagramProtocol):
             vias, h.get("From"), h.get("To"), h.get("Call-ID"), h.get("CSeq"), new_tag()
         )
         status = exc.status
-        log.info("refusing unparseable request from %s: %d %s", addr, status, exc.reason)
-        self.send(serialize(f"SIP/2.0 {status} {exc.reason[:60]}", headers), addr)
+        log.info("refusing unparseable request from %s: %d %s", flow.addr, status, exc.reason)
+        self.send(serialize(f"SIP/2.0 {status} {exc.reason[:60]}", headers), flow)
 
-    def _on_request(self, req: SipRequest, addr: tuple[str, int]) -> None:
+    def _on_request(self, req: SipRequest, flow: Flow) -> None:
+        addr = flow.addr
         key = transaction_key(req)
         existing = self._transactions.get(key)
         if req.method == "ACK":
@@ -164,7 +235,9 @@ class SipServer(asyncio.DatagramProtocol):
         if req.method == "INVITE" and req.to.tag is None and not self.guard.admit_invite(addr[0]):
             log.debug("INVITE flood from %s: dropped unanswered", addr[0])
             return
-        tx = ServerTransaction(key, req, lambda d: self.send(d, addr), self.config, self._tx_done)
+        tx = ServerTransaction(
+            key, req, lambda d: self.send(d, flow), self.config, self._tx_done, flow.reliable
+        )
         tx.source = addr
         self._transactions[key] = tx
         if req.method == "INVITE":
@@ -191,7 +264,7 @@ class SipServer(asyncio.DatagramProtocol):
         elif req.to.tag is not None:
             self._in_dialog(tx, req, addr)
         elif req.method == "INVITE":
-            self._acceptor.accept(tx, req, addr)
+            self._acceptor.accept(tx, req, flow)
         elif req.method == "OPTIONS":
             extra = [("Allow", ALLOW), ("Accept", "application/sdp")]
             tx.respond(200, build_response(req, 200, new_tag(), extra))

@@ -12,6 +12,7 @@ from telephony.sip.call import Caller, SipCall
 from telephony.sip.config import SipConfig
 from telephony.sip.dialog import Dialog
 from telephony.sip.errors import SdpError, TransferError
+from telephony.sip.flow import Flow
 from telephony.sip.media import MediaSession
 from telephony.sip.message import SipRequest, SipResponse, build_response
 from telephony.sip.sdp import SessionDescription, answer_for, negotiate, parse_sdp
@@ -24,23 +25,27 @@ OnCall = Callable[[SipCall], Awaitable[None]]
 class Core(Protocol):
     config: SipConfig
 
-    def send(self, data: bytes, addr: tuple[str, int]) -> None: ...
+    def send(self, data: bytes, flow: Flow) -> None: ...
     async def request(
-        self, data: bytes, branch: str, method: str, addr: tuple[str, int]
+        self, data: bytes, branch: str, method: str, flow: Flow
     ) -> SipResponse | None: ...
     def forget(self, session: CallSession) -> None: ...
+    def local_port(self, transport: str) -> int: ...
+    def hold_connection(self, flow: Flow, held: bool) -> None: ...
 
 
 class CallSession:
     def __init__(
         self, core: Core, invite: SipRequest, dialog: Dialog, media: MediaSession,
-        rtp_port: int, peer: tuple[str, int], on_call: OnCall,
+        rtp_port: int, flow: Flow, on_call: OnCall,
     ) -> None:  # fmt: skip
         self.core = core
         self.dialog = dialog
         self.media = media
         self.rtp_port = rtp_port
-        self.peer = peer
+        self.flow = flow  # the INVITE's transport and source: our requests and 2xx go there
+        self.peer = peer = flow.addr
+        core.hold_connection(flow, True)
         contact_host = invite.contact.uri.host.strip("[]") if invite.contact else ""
         self._peer_ips = {peer[0], contact_host} - {""}  # whence in-dialog requests may come
         self.state = "early"
@@ -48,6 +53,7 @@ class CallSession:
         self.offer_pending = not invite.body  # delayed offer: the answer comes in the ACK
         caller = Caller(invite.from_.uri.user, invite.from_.display, invite.from_.uri.raw)
         self.call = SipCall(dialog.call_id, caller, invite.uri.user, peer, media, self)
+        self.call.transport = flow.transport
         self._on_call = on_call
         self._ack_cseq = invite.cseq
         self._retransmit: asyncio.TimerHandle | None = None
@@ -74,7 +80,7 @@ class CallSession:
         self._ack_timeout = loop.call_later(self.core.config.ack_timeout_s, self._no_ack)
 
     def _retransmit_2xx(self, interval: float) -> None:
-        self.core.send(self._pending_2xx, self.peer)
+        self.core.send(self._pending_2xx, self.flow)
         interval = min(2 * interval, self.core.config.t2_s)
         self._retransmit = asyncio.get_running_loop().call_later(
             interval, self._retransmit_2xx, interval
@@ -153,16 +159,18 @@ class CallSession:
             return
         try:
             offer: SessionDescription = parse_sdp(invite.body)
-            plan = negotiate(offer)
+            # a call keeps the profile it began with: no downgrade of SRTP, no late keys
+            plan = negotiate(offer, srtp="required" if self.media.srtp else "off")
         except SdpError:
             tx.respond(488, build_response(invite, 488, self.dialog.local_tag))
             return
-        self.media.update(plan)
         self.call.on_hold = plan.direction != "sendrecv"
         self.sdp_version += 1
         host = self.core.config.advertised_host
+        self.media.update(plan)
+        crypto = self.media.srtp.local if self.media.srtp else None
         body = answer_for(
-            offer, plan, host, self.rtp_port, self.dialog.local_cseq, self.sdp_version
+            offer, plan, host, self.rtp_port, self.dialog.local_cseq, self.sdp_version, crypto
         )
         self._log.info("re-INVITE call %s: direction %s", self.dialog.call_id, plan.direction)
         self.send_2xx(tx, invite, body)
@@ -187,8 +195,9 @@ class CallSession:
             raise TransferError("call is not established")
         cfg = self.core.config
         extra = [("Refer-To", f"<{target_uri}>"), ("Referred-By", self.dialog.contact)]
-        data, branch = self.dialog.request("REFER", cfg.advertised_host, self._port(), extra)
-        response = await self.core.request(data, branch, "REFER", self.peer)
+        data, branch = self.dialog.request("REFER", cfg.advertised_host, self._port(), extra,
+                                           transport=self.flow.via)  # fmt: skip
+        response = await self.core.request(data, branch, "REFER", self.flow)
         if response is None or not 200 <= response.status < 300:
             raise TransferError(f"REFER refused: {response.status if response else 'timeout'}")
         try:
@@ -203,7 +212,7 @@ class CallSession:
         self.end("transferred", send_bye=True)
 
     def _port(self) -> int:
-        return getattr(self.core, "port", 5060)
+        return self.core.local_port(self.flow.transport)
 
     # -- ending -------------------------------------------------------------------------------
     def end(self, reason: str, send_bye: bool) -> None:
@@ -227,9 +236,9 @@ class CallSession:
                 self.core.forget(self)
             if send_bye:
                 data, branch = self.dialog.request(
-                    "BYE", self.core.config.advertised_host, self._port()
+                    "BYE", self.core.config.advertised_host, self._port(), transport=self.flow.via
                 )
-                await self.core.request(data, branch, "BYE", self.peer)
+                await self.core.request(data, branch, "BYE", self.flow)
             if self._task is not None and self._task is not asyncio.current_task():
                 done, _ = await asyncio.wait({self._task}, timeout=self.core.config.on_call_grace_s)
                 if not done:
@@ -240,4 +249,5 @@ class CallSession:
             await self.media.close()
             self.core.forget(self)
             if not self.closed.done():
+                self.core.hold_connection(self.flow, False)
                 self.closed.set_result(None)

@@ -1,4 +1,4 @@
-"""RFC 3261 17 transactions over UDP: INVITE and non-INVITE server, non-INVITE client."""
+"""RFC 3261 17 transactions (UDP retransmissions; none on TCP/TLS): INVITE and non-INVITE server, non-INVITE client."""
 
 from __future__ import annotations
 
@@ -34,8 +34,10 @@ class ServerTransaction:
         send: Send,
         config: SipConfig,
         done: Callable[[Key], None],
+        reliable: bool = False,
     ) -> None:
         self.key = key
+        self.reliable = reliable  # TCP/TLS: the transport retransmits, Timer G is not used
         self.request = request
         self.is_invite = request.method == "INVITE"
         self.state = "proceeding" if self.is_invite else "trying"
@@ -67,7 +69,8 @@ class ServerTransaction:
             self._timers.append(loop.call_later(64 * cfg.t1_s, self.terminate))
         else:
             self.state = "completed"
-            self._timers.append(loop.call_later(cfg.t1_s, self._timer_g))
+            if not self.reliable:
+                self._timers.append(loop.call_later(cfg.t1_s, self._timer_g))
             self._timers.append(loop.call_later(64 * cfg.t1_s, self.terminate))  # Timer H
 
     def _timer_g(self) -> None:
@@ -101,7 +104,8 @@ class ServerTransaction:
 class ClientTransaction:
     """Non-INVITE client transaction: Timer E retransmissions, Timer F timeout."""
 
-    def __init__(self, data: bytes, send: Send, config: SipConfig) -> None:
+    def __init__(self, data: bytes, send: Send, config: SipConfig, reliable: bool = False) -> None:
+        self._reliable = reliable  # TCP/TLS: sent once, Timer F still bounds the wait
         self._data = data
         self._send = send
         self._config = config
@@ -112,7 +116,8 @@ class ClientTransaction:
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._send(self._data)
-        self._timers.append(loop.call_later(self._interval, self._timer_e))
+        if not self._reliable:
+            self._timers.append(loop.call_later(self._interval, self._timer_e))
         self._timers.append(loop.call_later(64 * self._config.t1_s, self._finish, None))  # Timer F
 
     def _timer_e(self) -> None:

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from telephony.sip.dialog import Dialog, new_tag
 from telephony.sip.errors import SdpError
+from telephony.sip.flow import Flow
 from telephony.sip.media import MediaSession
 from telephony.sip.message import SipRequest, build_response
 from telephony.sip.ports import PortPool
@@ -24,6 +25,7 @@ from telephony.sip.sdp import (
     parse_sdp,
 )
 from telephony.sip.session import CallSession, Core, OnCall
+from telephony.sip.srtp import SrtpStream, local_crypto
 from telephony.sip.transaction import Key, ServerTransaction
 
 
@@ -44,6 +46,15 @@ log = logging.getLogger(__name__)
 SDP = "application/sdp"
 
 
+def srtp_mode(configured: str, flow: Flow, insecure_allowed: bool) -> str:
+    """What SRTP a call on this flow may use: SDES keys cross only TLS signalling (RFC 4568
+    8.3) unless the operator allows cleartext; "required" without a safe channel is
+    "impossible" (every offer refused)."""
+    if configured == "off" or flow.secure or insecure_allowed:
+        return configured
+    return "off" if configured == "optional" else "impossible"
+
+
 def accepts_sdp(accept: str) -> bool:
     types = {item.split(";")[0].strip().lower() for item in accept.split(",")}
     return not accept.strip() or bool(types & {SDP, "application/*", "*/*"})
@@ -58,7 +69,7 @@ class InviteAcceptor:
     def pending(self) -> int:
         return len(self._tasks)
 
-    def accept(self, tx: ServerTransaction, req: SipRequest, addr: tuple[str, int]) -> None:
+    def accept(self, tx: ServerTransaction, req: SipRequest, flow: Flow) -> None:
         def refuse(status: int, extra: list[tuple[str, str]] | None = None) -> None:
             tx.respond(status, build_response(req, status, new_tag(), extra))
 
@@ -75,25 +86,32 @@ class InviteAcceptor:
             return refuse(503, [("Retry-After", "5")])
         offer: SessionDescription | None = None
         plan = MediaPlan("0.0.0.0", 0, 0, PCMU, 101, "sendrecv")  # delayed offer: set at ACK
+        srtp = srtp_mode(self.server.config.srtp, flow, self.server.config.srtp_insecure_signalling)
+        if srtp == "required" and not req.body:
+            return refuse(488, [("Warning", '304 hotline "SRTP is required: offer it"')])
         if req.body:
             try:
+                if srtp == "impossible":
+                    raise SdpError("SRTP is required, and SDES keys travel only over TLS")
                 offer = parse_sdp(req.body)
-                plan = negotiate(offer)
+                plan = negotiate(offer, srtp=srtp)
             except SdpError as exc:
                 return refuse(488, [("Warning", f'304 hotline "{exc}"')])
-        task = asyncio.get_running_loop().create_task(self._answer(tx, req, addr, offer, plan))
+        task = asyncio.get_running_loop().create_task(self._answer(tx, req, flow, offer, plan))
         self._tasks[tx.key] = task
         task.add_done_callback(lambda _: self._tasks.pop(tx.key, None))
         return None
 
     async def _answer(
-        self, tx: ServerTransaction, req: SipRequest, addr: tuple[str, int],
+        self, tx: ServerTransaction, req: SipRequest, flow: Flow,
         offer: SessionDescription | None, plan: MediaPlan,
     ) -> None:  # fmt: skip
         server, cfg = self.server, self.server.config
+        srtp = SrtpStream(local_crypto(plan.crypto), plan.crypto) if plan.crypto else None
         try:
             port, protocol = await server.ports.bind(
-                cfg.bind_host, lambda: MediaSession(req.call_id, plan, cfg.rtp_latch, addr[0])
+                cfg.bind_host,
+                lambda: MediaSession(req.call_id, plan, cfg.rtp_latch, flow.addr[0], srtp),
             )
         except Exception:
             log.exception("no RTP port for %s", req.call_id)
@@ -101,9 +119,10 @@ class InviteAcceptor:
             return
         assert isinstance(protocol, MediaSession)
         media = protocol
-        contact = f"<sip:hotline@{cfg.advertised_host}:{server.port}>"
+        local_port = server.local_port(flow.transport)
+        contact = f"<sip:hotline@{cfg.advertised_host}:{local_port}{flow.uri_params()}>"
         dialog = Dialog.from_invite(req, new_tag(), contact)
-        session = CallSession(server, req, dialog, media, port, addr, server.on_call)
+        session = CallSession(server, req, dialog, media, port, flow, server.on_call)
         try:
             if cfg.answer_delay_s > 0:
                 tx.respond(180, build_response(req, 180, dialog.local_tag, [("Contact", contact)]))
@@ -114,11 +133,13 @@ class InviteAcceptor:
             raise
         session_id = random.randrange(1, 2**31)
         if offer is not None:
-            body = answer_for(offer, plan, cfg.advertised_host, port, session_id, 1)
+            crypto = srtp.local if srtp else None
+            body = answer_for(offer, plan, cfg.advertised_host, port, session_id, 1, crypto)
         else:
             body = build_sdp(cfg.advertised_host, port, session_id, 1, OFFER_FORMATS, "sendrecv")
         server.sessions[dialog.key] = session
-        log.info("answering call %s from %s on RTP port %d", req.call_id, req.from_.uri.raw, port)
+        log.info("answering call %s from %s over %s on %s port %d", req.call_id,
+                 req.from_.uri.raw, flow.via, "SRTP" if srtp else "RTP", port)  # fmt: skip
         session.send_2xx(tx, req, body)
 
     def cancel(self, key: Key) -> None:
