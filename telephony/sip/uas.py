@@ -130,6 +130,7 @@ class InviteAcceptor:
         except asyncio.CancelledError:
             await media.close()
             server.ports.release(port)
+            server.hold_connection(flow, False)  # the session never ran: its stream is free
             raise
         session_id = random.randrange(1, 2**31)
         if offer is not None:

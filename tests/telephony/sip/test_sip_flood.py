@@ -74,6 +74,10 @@ async def test_a_mixed_flood_leaves_the_server_answering_at_once() -> None:
               f"{after_s * 1000:.0f} ms (status {status}); RSS {rss_before:.0f} -> {rss_after:.0f} MB; "
               f"active calls {server.active_calls}; transactions {len(server._transactions)}; "
               f"stream connections {len(server._streams)}; the live call heard {voiced} voiced frames of ~{(seq - 100)} sent, refused {refused} stranger packets")
+        await asyncio.sleep(64 * server.config.t1_s + 1)  # every flood transaction past Timer H/J
+        gc.collect()
+        print(f"after the flood's transactions expired: RSS {_rss_mb():.0f} MB, "
+              f"transactions {len(server._transactions)}, guard sources {len(server.guard._sources)}")
         assert status == 200 and after_s < 1.0
         assert voiced >= 0.8 * (seq - 100), "the live call lost its caller's audio in the flood"
         assert not server._streams, "junk TCP connections still held"
