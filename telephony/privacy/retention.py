@@ -26,7 +26,8 @@ from telephony.conversations.store import CallStore
 from telephony.qa.export import KB_ADDITIONS
 
 log = logging.getLogger(__name__)
-CHILD_TABLES = ("turns", "call_events", "qa_labels", "qa_scores", "surveys", "callbacks")
+CHILD_TABLES = ("turns", "call_events", "qa_labels", "qa_scores", "surveys", "callbacks",
+                "sms_messages")
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,21 @@ def written(reply: Reply) -> str:
     return "\n\n".join([*paragraphs(reply.text), *links(reply)])
 
 
+def written_within(reply: Reply, max_chars: int) -> str:
+    """`written`, shortened at a paragraph, then a sentence, to at most `max_chars`."""
+    text = written(reply)
+    if len(text) <= max_chars:
+        return text
+    room = max_chars - len(SHORTENED)
+    kept: list[str] = []
+    for sentence in sentences(" ".join(paragraphs(reply.text))):
+        if len(" ".join([*kept, sentence])) > room:
+            break
+        kept.append(sentence)
+    head = " ".join(kept) if kept else text[:room].rsplit(" ", 1)[0]
+    return head + SHORTENED
+
+
 @dataclass(frozen=True)
 class SmsText:
     parts: list[str]  # the messages to send, in order
