@@ -9,33 +9,16 @@ is the bare number; the address is rebuilt from it and the channel.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from dialog.types import Reply
 from telephony.conversations.conversation import Conversation
 from telephony.text import render
 from telephony.text.sms.inbound import WHATSAPP_PREFIX
 from telephony.text.sms.outbox import Outbox
+from telephony.text.timing import ReplyTimes
 
 WHATSAPP_MAX_CHARS = 1600
-
-
-@dataclass
-class ReplyTimes:
-    """Message in (webhook received) to first reply part out, per conversation and channel."""
-
-    waiting: dict[str, float] = field(default_factory=dict)  # call_id -> monotonic time in
-    ms: dict[str, list[float]] = field(default_factory=dict)  # channel -> samples
-
-    def message_in(self, call_id: str) -> None:
-        self.waiting.setdefault(call_id, time.monotonic())
-
-    def reply_out(self, channel: str, call_id: str) -> None:
-        started = self.waiting.pop(call_id, None)
-        if started is not None:
-            self.ms.setdefault(channel, []).append((time.monotonic() - started) * 1000)
 
 
 class SmsChannel:
