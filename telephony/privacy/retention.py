@@ -27,7 +27,7 @@ from telephony.qa.export import KB_ADDITIONS
 
 log = logging.getLogger(__name__)
 CHILD_TABLES = ("turns", "call_events", "qa_labels", "qa_scores", "surveys", "callbacks",
-                "sms_messages")
+                "sms_messages", "email_messages")
 
 
 @dataclass(frozen=True)

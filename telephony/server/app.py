@@ -109,14 +109,17 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.handoff = HandoffService(app.state.calls, cfg.routing, customers=directory,
                                              consoles=cfg.consoles)
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in
-        await start_text_channels(cfg, app.state.text, svc.store, app.state)  # SMS, email
         try:
+            await start_text_channels(cfg, app.state.text, svc.store, app.state)  # SMS, email
             app.state.sip = await start_sip(cfg.sip, app.state.calls)
         except BaseException as e:
             await asyncio.to_thread(kb_store.close)
             if own:
                 svc.close()
-            if isinstance(e, ConfigError | OSError):  # one clear line for `hotline serve` (serve.py)
+            await stop_text_channels(app.state)
+            if isinstance(e, StartupError):
+                app.state.startup_error = e
+            elif isinstance(e, ConfigError | OSError):  # one clear line for `hotline serve` (serve.py)
                 app.state.startup_error = e if isinstance(e, ConfigError) else StartupError(
                     f"cannot start the SIP listener on {cfg.sip.bind_host}:{cfg.sip.bind_port}: {e}")
             raise
