@@ -6,59 +6,17 @@ from __future__ import annotations
 
 import dataclasses
 import smtplib
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from starlette.testclient import TestClient
 
 from telephony.server.app import create_app
+from tests.telephony.text.mail_helpers import SUPPORT, Sink
 
-SUPPORT = "support@acme.example"
 PRIYA = "priya.shah@example.com"  # demo customer: order 10251, delayed by a storm; zip 78701
-
-
-class Sink:
-    """The relay: keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.mail: list[tuple[str, list[str], EmailMessage]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        msg = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[arg-type]
-        with self.lock:
-            self.mail.append((envelope.mail_from, list(envelope.rcpt_tos), msg))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def wait_for(self, count: int, timeout_s: float = 30.0) -> EmailMessage:
-        deadline = time.monotonic() + timeout_s
-        while len(self.mail) < count:
-            assert time.monotonic() < deadline, f"{count} replies expected, got {len(self.mail)}"
-            time.sleep(0.02)
-        return self.mail[count - 1][2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def relay() -> Iterator[tuple[Sink, int]]:
-    sink, port = Sink(), _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, port
-    controller.stop()
 
 
 def _app(hotline_config: Any, services: Any, relay_port: int) -> Any:

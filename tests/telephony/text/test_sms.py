@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 
 from dialog.types import Reply
@@ -18,24 +16,14 @@ from tests.telephony.text.sms_helpers import (
     ACCOUNT,
     OUR_NUMBER,
     OUR_WHATSAPP,
-    SID_ENV,
-    TOKEN,
-    TOKEN_ENV,
     FakeTwilio,
     Texter,
-    serve_fake_twilio,
     signed_post,
     sms_config,
 )
 
 PRIYA = "+15550100002"  # demo customer: order 10251, delayed by a storm; zip 78701
 
-
-@pytest.fixture
-def twilio_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    monkeypatch.setenv(SID_ENV, ACCOUNT)
-    monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    yield from serve_fake_twilio()
 
 
 def _events(services: Any, call_id: str, kind: str) -> list[str]:
