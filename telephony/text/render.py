@@ -8,8 +8,9 @@ The brain writes one text per reply (`Reply.text`); no channel keeps its own cop
   link (a citation whose doc_id is a URL), the link on its own line. Digits stay digits.
 - SMS: `sms`: the written text on one line per paragraph, in GSM-7 where the typography
   allowed it (telephony/text/gsm.py), split at sentence boundaries into at most
-  `max_parts` messages of one segment each; what does not fit is left out at a sentence
-  boundary (a too-long sentence is cut at a word) and the last part says so.
+  `max_parts` messages of one segment each (a too-long sentence is cut at a word); what
+  does not fit is left out at a sentence boundary, a note says so, and a closing question
+  is always kept.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from dialog.types import Reply
 from telephony.text import gsm
 
 PARAGRAPH_SENTENCES = 2
-SHORTENED = " (Shortened: ask me for the rest.)"
+NOTE = "(Shortened: ask me for the rest.)"
+SHORTENED = " " + NOTE
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _URL = re.compile(r"^https?://\S+$")
 
@@ -88,21 +90,11 @@ def sms(reply: Reply, max_parts: int = 3) -> SmsText:
     pieces = [p for para in paragraphs(reply.text) for p in sentences(para)] + links(reply)
     gsm7 = gsm.is_gsm7(" ".join(pieces))
     limit = gsm.GSM7_SINGLE if gsm7 else gsm.UCS2_SINGLE
-    parts: list[str] = []
-    current = ""
-    for piece in _fitting(pieces, limit, gsm7):
-        joined = f"{current} {piece}" if current else piece
-        if gsm.units(joined, gsm7) <= limit:
-            current = joined
-            continue
-        parts.append(current)
-        current = piece
-    if current:
-        parts.append(current)
+    pieces = _fitting(pieces, limit, gsm7)
+    parts = _pack(pieces, limit, gsm7)
     shortened = len(parts) > max_parts
     if shortened:
-        parts = parts[:max_parts]
-        parts[-1] = _with_note(parts[-1], limit, gsm7)
+        parts = _shortened(pieces, limit, gsm7, max_parts)
     lengths = [gsm.measure(p) for p in parts]
     encoding = "UCS-2" if any(m.encoding == "UCS-2" for m in lengths) else "GSM-7"
     return SmsText(parts, encoding, sum(m.segments for m in lengths), shortened)
@@ -134,11 +126,31 @@ def _cut(text: str, limit: int, gsm7: bool) -> str:
     return head[:space] if space > limit // 2 else head
 
 
-def _with_note(part: str, limit: int, gsm7: bool) -> str:
-    """The last part, ending with the note that the answer was shortened."""
-    room = limit - gsm.units(SHORTENED, gsm7)
-    kept = sentences(part)
-    while kept and gsm.units(" ".join(kept), gsm7) > room:
-        kept.pop()
-    head = " ".join(kept) if kept else _cut(part, room, gsm7)
-    return head + SHORTENED
+def _pack(pieces: list[str], limit: int, gsm7: bool) -> list[str]:
+    """Whole pieces (sentences) into as few single-segment parts as they fit."""
+    parts: list[str] = []
+    current = ""
+    for piece in pieces:
+        joined = f"{current} {piece}" if current else piece
+        if gsm.units(joined, gsm7) <= limit:
+            current = joined
+            continue
+        parts.append(current)
+        current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _shortened(pieces: list[str], limit: int, gsm7: bool, max_parts: int) -> list[str]:
+    """As many leading sentences as fit, the note, and the closing question kept: what the
+    customer is asked to answer ("... yes or no?") must not be what is cut."""
+    asks = [i for i, p in enumerate(pieces) if p.endswith("?")]
+    closing = asks[-1] if asks and asks[-1] >= len(pieces) - 2 else len(pieces)
+    question = pieces[closing:]  # "Would you like that?" and a "Please say yes or no." after it
+    body = pieces[:closing]
+    for keep in range(len(body), -1, -1):
+        parts = _pack([*body[:keep], NOTE, *question], limit, gsm7)
+        if len(parts) <= max_parts:
+            return parts
+    return _pack([NOTE, *question], limit, gsm7)[:max_parts]

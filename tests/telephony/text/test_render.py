@@ -82,9 +82,20 @@ def test_a_too_long_reply_is_shortened_at_a_sentence_and_says_so() -> None:
     text = " ".join(f"Sentence number {i} says something useful about the return policy." for i in range(12))
     out = render.sms(Reply(text=text), max_parts=2)
     assert out.shortened and len(out.parts) == 2
-    assert out.parts[-1].endswith(render.SHORTENED)
+    assert out.parts[-1].endswith(render.NOTE)
     assert all(gsm.measure(p).segments == 1 for p in out.parts)
     assert text.startswith(out.parts[0])
+
+
+def test_shortening_keeps_the_closing_question() -> None:
+    """Seen in the scenario suite: a complaint's offer ended "...? Please answer yes or no."
+    and the question was what got cut."""
+    text = " ".join(f"Sentence number {i} says something useful about the return policy." for i in range(8))
+    out = render.sms(Reply(text=text + " Would you like that? Please say yes or no."), max_parts=3)
+    assert out.shortened and len(out.parts) == 3
+    assert out.parts[-1].endswith(f"{render.NOTE} Would you like that? Please say yes or no.")
+    assert out.parts[0].startswith("Sentence number 0")
+    assert all(gsm.measure(p).segments == 1 for p in out.parts)
 
 
 def test_a_sentence_longer_than_a_segment_is_cut_at_words() -> None:
