@@ -85,6 +85,11 @@ class SmsRecords:
             "segments, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (sid, call_id, direction, address, status, segments, at, at)))
 
+    async def attach(self, sid: str, call_id: str) -> None:
+        """An inbound message joins the conversation it was queued on (erased with it)."""
+        await self._store.run(lambda c: c.execute(
+            "UPDATE sms_messages SET call_id = ? WHERE sid = ?", (call_id, sid)))
+
     async def status(self, sid: str, status: str, error_code: str | None) -> MessageRow | None:
         """A status callback: the row updated (None for a message we did not send)."""
         def q(c: Connection) -> MessageRow | None:

@@ -72,6 +72,7 @@ class SmsService:
         if msg.body:
             conv = await self.threads.put(msg.address, msg.body, lambda: self._open(msg))
             self.times.message_in(conv.call_id)
+            await self.records.attach(msg.sid, conv.call_id)
 
     async def _keyword(self, msg: Inbound, kw: keywords.Keyword) -> None:
         sender = self.outbox.sender(msg.address, msg.to)

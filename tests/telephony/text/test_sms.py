@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -177,3 +178,25 @@ def test_a_rest_error_is_stored_not_raised(hotline_config: Any, services: Any, t
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert "21610" in failed[0]
+
+
+async def test_erasure_removes_messages_but_keeps_the_opt_out(tmp_path: Path) -> None:
+    from telephony.auth.audit import AuditLog
+    from telephony.privacy.retention import erase_caller
+    from telephony.server.services import open_store
+
+    db = tmp_path / "hotline.db"
+    store, audit = open_store(db), AuditLog(db)
+    try:
+        records = SmsRecords(store)
+        await store.call_started("c1", "sms", PRIYA, {})
+        await records.message("SM1", None, "in", PRIYA, "received")
+        await records.attach("SM1", "c1")
+        await records.message("SM2", None, "in", "whatsapp:" + PRIYA, "received")  # a keyword, no conversation
+        await records.opt_out(PRIYA, "STOP")
+        await erase_caller(store, audit, tmp_path, PRIYA)
+        assert await records.get("SM1") is None and await records.get("SM2") is None
+        assert await records.opted_out(PRIYA)  # the carrier-required record stays
+    finally:
+        store.close()
+        audit.close()
