@@ -90,16 +90,28 @@ async def run_scenario(engine: DialogEngine, data_dir: Path, sc: dict[str, Any],
         reply = await engine.respond(session, turn["say"])
         res.turn_ms.append((time.perf_counter() - started) * 1000)
         said.append(reply.text.lower())
-        res.escalated |= reply.escalate
-        if (reply.intent or "").startswith("kb:"):
-            res.kb_answers += 1
-            res.grounded_answers += bool(reply.citations)
-        _check_turn(i, reply, turn.get("expect", {}), res)
+        judge_turn(i, reply, turn.get("expect", {}), res)
         if reply.escalate or reply.end_call:
             break
+    judge_outcome(res, sc, said, data_dir, session.call_id)
+    return res
+
+
+def judge_turn(i: int, reply: Reply, expect: dict[str, Any], res: Result) -> None:
+    """One agent reply against the turn's expectations (and the result's running counts)."""
+    res.escalated |= reply.escalate
+    if (reply.intent or "").startswith("kb:"):
+        res.kb_answers += 1
+        res.grounded_answers += bool(reply.citations)
+    _check_turn(i, reply, expect, res)
+
+
+def judge_outcome(res: Result, sc: dict[str, Any], said: list[str], data_dir: Path, call_id: str) -> None:
+    """The scenario's outcome checks, once its turns are played (`said`: the agent's replies,
+    lower case); also used by the text channels' adapters (tests/telephony/text/)."""
     store = SqliteDemoStore.open(data_dir)
     try:
-        entries = store.audit_entries(session.call_id)
+        entries = store.audit_entries(call_id)
     finally:
         store.close()
     res.tools = [e["tool"] for e in entries if "refused" not in e["result_json"]]
@@ -122,7 +134,6 @@ async def run_scenario(engine: DialogEngine, data_dir: Path, sc: dict[str, Any],
             res.failures.append(f"escalated={res.escalated}, expected {res.expected_escalation}")
     if outcome.get("grounded") and res.grounded_answers < res.kb_answers:
         res.failures.append("a knowledge answer had no citation")
-    return res
 
 
 def summary(results: list[Result]) -> dict[str, Any]:

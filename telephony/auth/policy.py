@@ -79,6 +79,8 @@ POLICY: tuple[Rule, ...] = (
     Rule("/twilio/voice", POST, public=True, note="Twilio signature checked"),
     Rule("/twilio/status", POST, public=True, note="Twilio signature checked"),
     Rule("/twilio/media", WS, public=True, note="one-time stream token from the webhook"),
+    Rule("/twilio/sms", POST, public=True, note="Twilio signature checked; 503 unless [sms] enabled"),
+    Rule("/twilio/sms/status", POST, public=True, note="Twilio signature checked"),
     # login
     Rule("/login", READ | {"POST"}, public=True),
     Rule("/logout", POST, roles=STAFF),

@@ -21,6 +21,7 @@ from typing import Any
 
 from models.config import ModelConfig
 from telephony.core.errors import ConfigError
+from telephony.core.text_config import EmailConfig, SmsConfig
 from voice.config import VoiceConfig
 
 ENV_PREFIX = "HOTLINE_"
@@ -259,6 +260,8 @@ class HotlineConfig:
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     qa: QAConfig = field(default_factory=QAConfig)
     twilio: TwilioConfig = field(default_factory=TwilioConfig)
+    sms: SmsConfig = field(default_factory=SmsConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
     source: str = ""  # where it was read from (not a config key)
 
     @property
@@ -278,6 +281,13 @@ RANGES: dict[str, tuple[float, float]] = {
     "twilio.max_bad_frames": (0, 100000),
     "twilio.api_timeout_secs": (0.5, 120.0),
     "server.port": (0, 65535),
+    "sms.api_timeout_secs": (0.5, 120.0),
+    "sms.idle_timeout_s": (10.0, 30 * 86400.0),
+    "sms.max_parts": (1, 10),
+    "email.listen_port": (0, 65535),
+    "email.relay_port": (1, 65535),
+    "email.max_message_bytes": (10_000, 50_000_000),
+    "email.idle_timeout_s": (60.0, 365 * 86400.0),
     "voice.vad_threshold": (0.0, 1.0),
     "voice.smart_turn_threshold": (0.0, 1.0),
     "voice.vad_start_secs": (0.0, 2.0),

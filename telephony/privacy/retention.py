@@ -26,7 +26,8 @@ from telephony.conversations.store import CallStore
 from telephony.qa.export import KB_ADDITIONS
 
 log = logging.getLogger(__name__)
-CHILD_TABLES = ("turns", "call_events", "qa_labels", "qa_scores", "surveys", "callbacks")
+CHILD_TABLES = ("turns", "call_events", "qa_labels", "qa_scores", "surveys", "callbacks",
+                "sms_messages", "email_messages")
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ async def erase_caller(store: CallStore, audit: AuditLog, data_dir: Path, caller
         erased = _erase(c, ids)
         c.execute("DELETE FROM surveys WHERE caller_id = ?", (caller_id,))
         c.execute("DELETE FROM callbacks WHERE caller_id = ?", (caller_id,))
+        # messages outside any conversation (keywords); opt-outs stay (docs/sms.md)
+        c.execute("DELETE FROM sms_messages WHERE address IN (?, ?)", (caller_id, "whatsapp:" + caller_id))
+        c.execute("DELETE FROM email_messages WHERE address = ?", (caller_id,))
         _drop_kb_additions(data_dir, set(ids))
         return erased
 

@@ -28,6 +28,7 @@ from telephony.core.errors import ConfigError, StartupError
 from telephony.privacy.retention import retention_task
 from telephony.qa.tool_audit import ToolAudit
 from telephony.server.services import Services, build_services, install_hooks, open_kb_store
+from telephony.server.text_channels import start_text_channels, stop_text_channels
 from telephony.sip.bridge import start_sip
 from telephony.text.conversations import TextConversations
 from telephony.web.assets import STATIC
@@ -109,12 +110,16 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
                                              consoles=cfg.consoles)
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in
         try:
+            await start_text_channels(cfg, app.state.text, svc.store, app.state)  # SMS, email
             app.state.sip = await start_sip(cfg.sip, app.state.calls)
         except BaseException as e:
             await asyncio.to_thread(kb_store.close)
             if own:
                 svc.close()
-            if isinstance(e, ConfigError | OSError):  # one clear line for `hotline serve` (serve.py)
+            await stop_text_channels(app.state)
+            if isinstance(e, StartupError):
+                app.state.startup_error = e
+            elif isinstance(e, ConfigError | OSError):  # one clear line for `hotline serve` (serve.py)
                 app.state.startup_error = e if isinstance(e, ConfigError) else StartupError(
                     f"cannot start the SIP listener on {cfg.sip.bind_host}:{cfg.sip.bind_port}: {e}")
             raise
@@ -133,6 +138,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
                 yield
         finally:
             await app.state.calls.hang_up_all("server_shutdown")
+            await stop_text_channels(app.state)
             await app.state.handoff.close()
             if app.state.sip is not None:
                 await app.state.sip.stop()
@@ -168,8 +174,10 @@ def _route_factories(cfg: HotlineConfig) -> list[RouteFactory]:
     from telephony.qa import kpi_routes
     from telephony.qa import routes as qa_routes
     from telephony.server import kb_routes
+    from telephony.text.sms import routes as sms_routes
     from telephony.twilio import routes as twilio_routes
     from telephony.webrtc import routes as webrtc_routes
 
     return [qa_routes.routes, kpi_routes.routes, privacy_routes.routes, kb_routes.routes, webrtc_routes,
-            desk.routes, supervision.routes, lambda: twilio_routes(cfg.twilio)]
+            desk.routes, supervision.routes, lambda: twilio_routes(cfg.twilio),
+            lambda: sms_routes.routes(cfg.sms)]

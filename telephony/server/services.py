@@ -19,6 +19,8 @@ from telephony.core.errors import ConfigError
 from telephony.privacy import pci
 from telephony.qa import csat
 from telephony.qa.schema import QA
+from telephony.text.email.book import EMAIL
+from telephony.text.sms.records import SMS
 from voice.context import VoiceServices
 from voice.processors.tts import SpeechCache
 from voice.speech_priority import PrioritizedModels
@@ -84,8 +86,8 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
 
 def open_store(db_path: Path) -> CallStore:
     """The call store with every room's tables (QA labels, scores, surveys, search index,
-    callback requests)."""
-    return CallStore(db_path, schemas=(QA, CALLBACKS))
+    callback requests, SMS opt-outs and message statuses, email threads)."""
+    return CallStore(db_path, schemas=(QA, CALLBACKS, SMS, EMAIL))
 
 
 def open_kb_store(data_dir: Path) -> SqliteDemoStore:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from telephony.web.twilio_signature import SignatureError
+
+__all__ = ["FrameError", "SignatureError", "StreamTokenError", "TwilioError"]
+
 
 class TwilioError(Exception):
     """Base of the Twilio adapter's errors."""
-
-
-class SignatureError(TwilioError):
-    """A webhook's X-Twilio-Signature is missing or does not match (answered 403)."""
 
 
 class StreamTokenError(TwilioError):

@@ -1,7 +1,8 @@
 """Twilio's HTTP webhooks: the incoming-call TwiML and the call status callback.
 
 Both are verified with X-Twilio-Signature against `server.public_url` before
-anything else happens; a missing or wrong signature is logged and answered 403.
+anything else happens (telephony/web/twilio_signature.py, shared with the messaging
+webhooks); a missing or wrong signature is logged and answered 403.
 """
 
 from __future__ import annotations
@@ -13,33 +14,17 @@ from starlette.responses import PlainTextResponse, Response
 
 from telephony.conversations.registry import CallRegistry
 from telephony.conversations.services import Services
-from telephony.twilio import signature, twiml
-from telephony.twilio.errors import SignatureError
+from telephony.twilio import twiml
 from telephony.twilio.state import TwilioState, twilio_state
 from telephony.twilio.tokens import TOKEN_PARAM
+from telephony.web.twilio_signature import FormParams, verified_form
 
 log = logging.getLogger(__name__)
-MAX_BODY_BYTES = 64 * 1024
 TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "canceled", "failed"})
 
 
-async def _verified(request: Request, tw: TwilioState) -> signature.FormParams | Response:
-    if not tw.public_url:
-        log.error("twilio webhook %s refused: server.public_url is not set (Twilio signs "
-                  "the public URL, so it cannot be checked without it)", request.url.path)
-        return PlainTextResponse("server not configured for Twilio", status_code=503)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return PlainTextResponse("request too large", status_code=413)
-    url = signature.public_request_url(tw.public_url, request.url.path,
-                                       request.scope.get("query_string", b""))
-    try:
-        return signature.verify(tw.auth_token, url, body.decode("utf-8", "replace"),
-                                dict(request.headers))
-    except SignatureError as e:
-        client = request.client.host if request.client else "?"
-        log.warning("twilio webhook %s from %s refused (403): %s", request.url.path, client, e)
-        return PlainTextResponse("forbidden", status_code=403)
+async def _verified(request: Request, tw: TwilioState) -> FormParams | Response:
+    return await verified_form(request, tw.auth_token, tw.public_url)
 
 
 async def voice(request: Request) -> Response:

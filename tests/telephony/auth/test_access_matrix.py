@@ -56,6 +56,8 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/twilio/voice", "POST"): (ALL, ALL, (403, 503)),  # unsigned; 503 without public_url
     ("/twilio/status", "POST"): (ALL, ALL, (403, 503)),
     ("/twilio/media", "WS"): (ALL, ALL, ()),
+    ("/twilio/sms", "POST"): (ALL, ALL, (403, 503)),  # unsigned; 503 while [sms] is off
+    ("/twilio/sms/status", "POST"): (ALL, ALL, (403, 503)),
     # human handoff (agent desktop) and supervision
     ("/agent", "GET"): (DESK, DESK, OK),
     ("/ws/desk", "WS"): (DESK, DESK, ()),

@@ -12,11 +12,12 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from telephony.twilio import mulaw, protocol, signature, twiml
+from telephony.twilio import mulaw, protocol, twiml
 from telephony.twilio.errors import FrameError, SignatureError, StreamTokenError
 from telephony.twilio.playout import to_ulaw_frames
 from telephony.twilio.tokens import TOKEN_PARAM, StreamTokens
 from telephony.twilio.wire import InboundAudio
+from telephony.web import twilio_signature as signature
 from voice.media.pacing import FRAME_BYTES, PlayoutClock, SendStats
 
 # Twilio's published request-signing example (twilio-python tests, Twilio security docs).
