@@ -30,6 +30,7 @@ from telephony.qa.tool_audit import ToolAudit
 from telephony.server.services import Services, build_services, install_hooks, open_kb_store
 from telephony.sip.bridge import start_sip
 from telephony.text.conversations import TextConversations
+from telephony.text.webchat import WebChat
 from telephony.web.assets import STATIC
 from telephony.web.capability import LOGGERS as CAPABILITY_LOGGERS
 from telephony.web.capability import CallCapabilities, Redactor
@@ -108,6 +109,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.handoff = HandoffService(app.state.calls, cfg.routing, customers=directory,
                                              consoles=cfg.consoles)
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in
+        app.state.webchat = WebChat(app.state.text, cfg.webchat)
         try:
             app.state.sip = await start_sip(cfg.sip, app.state.calls)
         except BaseException as e:
@@ -168,8 +170,9 @@ def _route_factories(cfg: HotlineConfig) -> list[RouteFactory]:
     from telephony.qa import kpi_routes
     from telephony.qa import routes as qa_routes
     from telephony.server import kb_routes
+    from telephony.text.webchat import routes as webchat_routes
     from telephony.twilio import routes as twilio_routes
     from telephony.webrtc import routes as webrtc_routes
 
     return [qa_routes.routes, kpi_routes.routes, privacy_routes.routes, kb_routes.routes, webrtc_routes,
-            desk.routes, supervision.routes, lambda: twilio_routes(cfg.twilio)]
+            desk.routes, supervision.routes, lambda: twilio_routes(cfg.twilio), webchat_routes.routes]

@@ -53,6 +53,8 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/api/webrtc/offer", "POST"): (ALL, ALL, (400,)),  # empty body
     ("/api/webrtc/{call_id}/hangup", "POST"): (frozenset({SUP, ADMIN}), frozenset({ADMIN}), (404,)),
     ("/ws/calls/{call_id}/events", "WS"): (STAFF, frozenset({QA, ADMIN}), ()),
+    ("/webchat.js", "GET"): (ALL, ALL, OK),
+    ("/ws/webchat", "WS"): (ALL, ALL, ()),  # the handler checks the page's origin
     ("/twilio/voice", "POST"): (ALL, ALL, (403, 503)),  # unsigned; 503 without public_url
     ("/twilio/status", "POST"): (ALL, ALL, (403, 503)),
     ("/twilio/media", "WS"): (ALL, ALL, ()),
