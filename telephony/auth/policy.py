@@ -127,6 +127,8 @@ POLICY: tuple[Rule, ...] = (
     Rule("/api/desk/presence", POST, roles=DESK),
     Rule("/api/desk/calls/{call_id}/answer", POST, roles=DESK,
          note="not call_param: the call is not assigned yet; the handler checks the queue"),
+    Rule("/api/desk/calls/{call_id}/message", POST, roles=DESK, call_param="call_id",
+         note="the text reply box: the agent who answered the text conversation writes"),
     Rule("/api/desk/calls/{call_id}/wrapup", POST, roles=DESK, call_param="call_id"),
     Rule("/api/desk/calls/{call_id}/hangup", POST, roles=DESK, call_param="call_id"),
     Rule("/api/desk/callbacks/{callback_id}/done", POST, roles=DESK, audit="callback.done",

@@ -74,7 +74,7 @@ async def webchat_socket(ws: WebSocket) -> None:
         chats.detach(chat, page)
         if feed is not None:
             chats.texts.calls.unsubscribe(chat.call_id, feed)
-        with contextlib.suppress(RuntimeError):
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             await ws.close()
 
 

@@ -63,6 +63,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/ws/desk", "WS"): (DESK, DESK, ()),
     ("/api/desk/presence", "POST"): (DESK, DESK, (400,)),  # empty body
     ("/api/desk/calls/{call_id}/answer", "POST"): (DESK, DESK, (400,)),  # queue checked by the handler
+    ("/api/desk/calls/{call_id}/message", "POST"): (DESK, frozenset({ADMIN}), (404,)),  # not live
     ("/api/desk/calls/{call_id}/wrapup", "POST"): (DESK, frozenset({ADMIN}), (400,)),
     ("/api/desk/calls/{call_id}/hangup", "POST"): (DESK, frozenset({ADMIN}), (404,)),  # not live
     ("/api/desk/callbacks/{callback_id}/done", "POST"): (DESK, DESK, (404,)),  # queue checked by the handler

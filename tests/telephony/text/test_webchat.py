@@ -51,9 +51,9 @@ def _hello(ws: Any, **extra: Any) -> dict[str, Any]:
 def test_a_page_of_another_origin_is_refused(client: TestClient) -> None:
     for origin in ("http://evil.example", None):
         headers = {"origin": origin} if origin else {}
-        with pytest.raises(WebSocketDisconnect) as refused:
-            with client.websocket_connect("/ws/webchat", headers=headers) as ws:
-                ws.receive_json()
+        with (pytest.raises(WebSocketDisconnect) as refused,
+              client.websocket_connect("/ws/webchat", headers=headers) as ws):
+            ws.receive_json()
         assert refused.value.code == 4403
     assert client.app.state.calls.active == {}  # type: ignore[attr-defined]
 
@@ -110,14 +110,60 @@ def test_identity_tokens_verify_or_are_refused(client: TestClient) -> None:
     bad = {"wrong signature": issue("not-the-secret", KNOWN_CALLER),
            "expired": issue(SECRET, KNOWN_CALLER, ttl_s=-5), "garbage": "abc"}
     for why, token in bad.items():
-        with pytest.raises(WebSocketDisconnect) as refused:
-            with client.websocket_connect("/ws/webchat", headers={"origin": SITE}) as ws:
-                ws.send_json({"type": "hello", "visitor": "visitor-0002", "identity_token": token})
-                error = ws.receive_json()
-                assert error["type"] == "error" and "identity token refused" in error["error"], why
-                ws.receive_json()
+        with (pytest.raises(WebSocketDisconnect) as refused,
+              client.websocket_connect("/ws/webchat", headers={"origin": SITE}) as ws):
+            ws.send_json({"type": "hello", "visitor": "visitor-0002", "identity_token": token})
+            error = ws.receive_json()
+            assert error["type"] == "error" and "identity token refused" in error["error"], why
+            ws.receive_json()
         assert refused.value.code == 4401, why
     records = client.app.state.services.store.run_sync(lambda c: c.execute(  # type: ignore[attr-defined]
         "SELECT caller_id FROM calls WHERE transport = 'webchat' AND started_at > ?",
         (time.time() - 60,)).fetchall())
     assert KNOWN_CALLER in [r[0] for r in records]
+
+
+def test_an_agent_answers_a_chat_from_the_desk_in_text(client: TestClient) -> None:
+    from telephony.auth.types import Role
+
+    app: Any = client.app
+    users = app.state.auth.users
+    if client.portal.call(users.user, "chat-agent") is None:  # type: ignore[union-attr]
+        client.portal.call(users.add_user, "chat-agent", Role.AGENT, "chat-agent-password", ("general",))  # type: ignore[union-attr]
+    token = client.portal.call(users.mint_token, "chat-agent", "t")  # type: ignore[union-attr]
+    agent = {"authorization": f"Bearer {token}"}
+    with client.websocket_connect("/ws/webchat", headers={"origin": SITE}) as ws:
+        _hello(ws, visitor="visitor-0003")
+        ws.send_json({"type": "message", "id": "h1", "text": "I want to talk to a human"})
+        while _until(ws, "typing")[0]["on"]:
+            pass  # answered (the transfer message) once typing stops
+        (call_id,) = [c for c, conv in app.state.calls.active.items() if conv.transport == "webchat"]
+        waiting = client.portal.call(app.state.handoff.queues.waiting)  # type: ignore[union-attr]
+        assert [e.call_id for e in waiting] == [call_id]
+        # no text yet: the reply box is only for the one who answered
+        assert client.post(f"/api/desk/calls/{call_id}/message", headers=agent,
+                           json={"text": "hi"}).status_code == 403  # not their call yet
+        answered = client.post(f"/api/desk/calls/{call_id}/answer", headers=agent, json={})
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["text"] is True and answered.json()["package"]["channel"] == "webchat"
+        assert client.post(f"/api/desk/calls/{call_id}/answer", headers=agent, json={}).status_code == 404  # taken
+        sent = client.post(f"/api/desk/calls/{call_id}/message", headers=agent,
+                           json={"text": "Hello, I'm Ann. How can I help?"})
+        assert sent.status_code == 200, sent.text
+        human, _ = _until(ws, "turn")
+        while human["speaker"] != "human":
+            human, _ = _until(ws, "turn")
+        assert human["text"] == "Hello, I'm Ann. How can I help?"
+        ws.send_json({"type": "message", "id": "h2", "text": "Where is my order 10251?"})
+        mine, before = _until(ws, "turn")
+        assert (mine["speaker"], mine["id"]) == ("caller", "h2")
+        assert {"type": "typing", "on": True} not in before  # the brain is out of it
+        assert client.post(f"/api/desk/calls/{call_id}/hangup", headers=agent).status_code == 200
+        ended, between = _until(ws, "ended")
+        assert not [t for t in between if t["type"] == "turn" and t["speaker"] == "agent"]
+        assert ended == {"type": "ended", "reason": "agent_hangup", "csat": True}
+        ws.send_json({"type": "csat", "score": 3})
+        assert _until(ws, "rated")[0]["score"] == 3
+    turns = client.portal.call(app.state.services.store.turns, call_id)  # type: ignore[union-attr]
+    assert turns[-1]["speaker"] == "caller" and turns[-2]["speaker"] == "human"
+    assert turns[-2]["meta"] == {"agent": "chat-agent"}
