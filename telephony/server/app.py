@@ -18,7 +18,7 @@ from telephony.auth import routes as auth_routes
 from telephony.auth.middleware import AuthMiddleware
 from telephony.auth.policy import visible_calls
 from telephony.auth.state import AuthSettings, open_auth
-from telephony.contact_center import customers
+from telephony.contact_center import customers, history
 from telephony.contact_center.customers import CustomerDirectory
 from telephony.contact_center.handoff import HandoffService
 from telephony.conversations.conversation import Conversation
@@ -106,6 +106,7 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.tool_audit = ToolAudit(kb_store.audit)  # which AI tool calls ran (QA, KPIs)
         directory = CustomerDirectory(kb_store)
         customers.install(app.state.calls, directory)
+        history.install(app.state.calls, directory)  # one customer across channels
         app.state.handoff = HandoffService(app.state.calls, cfg.routing, customers=directory,
                                              consoles=cfg.consoles)
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in

@@ -71,7 +71,8 @@ function renderPackage(p) {
     ["Summary", p.summary], ["Reason", p.reason], ["Intent", p.intent || "–"],
     ["Steps done", (p.steps_done || []).join(", ") || "none"], ["Sentiment", sentimentText(p)],
     ["Identity", p.identity ? `${p.identity.level}${p.identity.verified_by ? " by " + p.identity.verified_by : ""}${p.identity.account_holder === false ? ", not the account holder" : ""}` : "–"],
-    ["Queue", `${p.queue} (${p.routed_by})`]];
+    ["Queue", `${p.queue} (${p.routed_by})`],
+    ["Earlier contacts", (p.earlier || []).map((e) => `${e.channel} ${new Date(e.at * 1000).toLocaleDateString()}${e.topic ? ": " + e.topic : ""}`).join("; ") || "none"]];
   for (const [k, v] of rows) {
     const dt = document.createElement("dt"); dt.textContent = k;
     const dd = document.createElement("dd"); dd.textContent = String(v);
