@@ -5,5 +5,5 @@ same dialog engine, registry and records as calls (docs/architecture.md, "A conv
 - `conversations.py`: `TextConversations`, one per process, shared by every channel:
   opens a conversation, takes a customer's message in, answers it through the dialog
   engine one turn at a time, stores both turns, sends the reply out, closes;
-- one folder per channel: `console/` (`hotline chat`).
+- one folder per channel: `console/` (`hotline chat`), `webchat/` (the embeddable widget).
 """
