@@ -167,3 +167,28 @@ def test_an_agent_answers_a_chat_from_the_desk_in_text(client: TestClient) -> No
     turns = client.portal.call(app.state.services.store.turns, call_id)  # type: ignore[union-attr]
     assert turns[-1]["speaker"] == "caller" and turns[-2]["speaker"] == "human"
     assert turns[-2]["meta"] == {"agent": "chat-agent"}
+
+
+def test_qa_and_kpis_take_the_channel_as_a_filter_and_a_dimension(client: TestClient) -> None:
+    from telephony.auth.types import Role
+
+    app: Any = client.app
+    users = app.state.auth.users
+    if client.portal.call(users.user, "chat-admin") is None:  # type: ignore[union-attr]
+        client.portal.call(users.add_user, "chat-admin", Role.ADMIN, "chat-admin-password", ())  # type: ignore[union-attr]
+    admin = {"authorization": f"Bearer {client.portal.call(users.mint_token, 'chat-admin', 't')}"}  # type: ignore[union-attr]
+    since = time.time()
+    with client.websocket_connect("/ws/webchat", headers={"origin": SITE}) as ws:
+        _hello(ws, visitor="visitor-0004")
+        ws.send_json({"type": "leave"})
+        _until(ws, "ended")
+    found = client.get("/api/qa/calls", params={"since": since, "channel": "webchat"}, headers=admin)
+    assert found.status_code == 200, found.text
+    assert [r["call"]["transport"] for r in found.json()["calls"]] == ["webchat"]
+    assert client.get("/api/qa/calls", params={"since": since, "channel": "sip"},
+                      headers=admin).json()["calls"] == []
+    kpi = client.get("/api/kpi", params={"since": since, "until": time.time() + 1}, headers=admin).json()
+    assert kpi["by_channel"]["webchat"]["calls"] == 1 and kpi["calls"] == 1
+    only_sip = client.get("/api/kpi", params={"since": since, "until": time.time() + 1, "channel": "sip"},
+                          headers=admin).json()
+    assert only_sip["calls"] == 0 and only_sip["by_channel"] == {}
