@@ -15,6 +15,7 @@ import logging
 
 from dialog import replies
 from dialog.commands import CommandGenerator, TurnContext, validate
+from dialog.earlier import mention
 from dialog.escalation import frustrated, handoff, should_escalate
 from dialog.flowengine import FlowEngine
 from dialog.flowengine import Resources as EngineResources
@@ -65,7 +66,12 @@ class Brain:
         return self.resources.knowledge
 
     def greet(self, session: Session) -> Reply:
-        reply = Reply(text=replies.greeting(self.company_name), intent="greeting", confidence=1.0)
+        text = replies.greeting(self.company_name)
+        earlier = mention(session.earlier_contacts, self.services.today()) \
+            if session.caller_verified else None  # disclosure: a vouched-for customer only
+        if earlier is not None:
+            text = f"{text.removesuffix(replies.HOW_CAN_I_HELP).rstrip()} {earlier} {replies.HOW_CAN_I_HELP}"
+        reply = Reply(text=text, intent="greeting", confidence=1.0)
         return self._say(session, reply)
 
     def respond(self, session: Session, text: str, *, dtmf: bool = False) -> Reply:

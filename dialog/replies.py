@@ -47,8 +47,11 @@ def without_closing(text: str) -> str:
     return text
 
 
+HOW_CAN_I_HELP = "How can I help you today?"
+
+
 def greeting(company_name: str) -> str:
-    return f"Thanks for calling {company_name}. How can I help you today?"
+    return f"Thanks for calling {company_name}. {HOW_CAN_I_HELP}"
 
 
 def no_answer(topic: str | None = None) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dialog.control import CallControl
+from dialog.earlier import EarlierContact
 from dialog.state import DialogState
 from nlu.expect import Expect
 
@@ -58,6 +59,10 @@ class Session:
     history: list[tuple[str, str]] = field(default_factory=list)  # (speaker, text)
     state: DialogState = field(default_factory=DialogState)  # the brain's own (dialog/state.py)
     guidance: list[str] = field(default_factory=list)  # supervisor whispers for the AI
+    # the customer's earlier conversations on any channel (dialog/earlier.py), set by the
+    # entrance before the greeting for a customer it vouches for; mentioned only while
+    # caller_verified holds
+    earlier_contacts: list[EarlierContact] = field(default_factory=list)
     # the live call's hang-up/transfer (dialog/control.py); None for text channels. Not state:
     # left out of repr and comparisons; do not serialize it.
     control: CallControl | None = field(default=None, repr=False, compare=False)

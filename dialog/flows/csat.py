@@ -12,6 +12,7 @@ import re
 from dialog import replies
 from dialog.types import Reply, Session
 
+VOICE_CHANNELS = ("voice", "sip", "twilio", "webrtc")  # any other channel is written (a chat)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _SCORE = re.compile(r"(?<![\d.])([1-5])(?![\d.])|\b(one|two|three|four|five)\b", re.I)
 
@@ -36,7 +37,7 @@ def answer_survey(session: Session, text: str, *, dtmf: bool) -> Reply:
     score = score_of(text)
     if score is None:
         return Reply(text=replies.GOODBYE, intent="goodbye", confidence=1.0, end_call=True)
-    channel = "dtmf" if dtmf else ("chat" if session.channel == "chat" else "voice")
+    channel = "dtmf" if dtmf else ("voice" if session.channel in VOICE_CHANNELS else "chat")
     return Reply(
         text=replies.SURVEY_THANKS,
         intent="goodbye",

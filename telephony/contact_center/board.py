@@ -66,6 +66,7 @@ def call_row(conv: Conversation, handoff: HandoffService) -> dict[str, Any]:
     bridge = conv.bridge if isinstance(conv, LiveCall) else None
     return {
         "call_id": call_id, "channel": conv.transport, "caller_id": conv.caller_id,
+        "text": not isinstance(conv, LiveCall),  # a chat: read live, not listened to
         "started_at": conv.started_at, "mode": mode.value, "mode_since": since,
         "handler": handler, "agent": agent, "queue": package.get("queue"),
         "intent": intent_of(conv), "sentiment": sentiment_of(conv),

@@ -5,6 +5,8 @@ WS   /ws/desk                             live feed and presence heartbeat
                                           (telephony/contact_center/desk_feed.py)
 POST /api/desk/presence                   {status: available|busy|away}
 POST /api/desk/calls/{call_id}/answer     {sdp, type} -> {sdp, type, call_id, package}
+                                          (a text conversation: {} -> {call_id, package, text})
+POST /api/desk/calls/{call_id}/message    {text}: the agent writes in a text conversation
 POST /api/desk/calls/{call_id}/wrapup     {notes, disposition}
 POST /api/desk/calls/{call_id}/hangup     ends the call
 POST /api/desk/callbacks/{id}/done        the agent has called the caller back
@@ -24,6 +26,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from telephony.auth.audit import audit_supervisor_action
 from telephony.auth.policy import call_agents
 from telephony.auth.types import User
+from telephony.contact_center import desk_text
 from telephony.contact_center.access import mine, queues_of
 from telephony.contact_center.desk_feed import desk_feed
 from telephony.contact_center.desk_peer import PartyPeer
@@ -70,6 +73,9 @@ async def answer(request: Request) -> Response:
     cfg: HotlineConfig = request.app.state.config
     user: User = request.state.user
     call_id = request.path_params["call_id"]
+    conv = request.app.state.calls.active.get(call_id)
+    if conv is not None and not isinstance(conv, LiveCall):
+        return await desk_text.answer(request, conv)  # the text reply box
     data = await json_body(request)
     if data is None or not isinstance(data.get("sdp"), str) or data.get("type") != "offer":
         return _error("body must be JSON {sdp: string, type: 'offer'}", 400)
@@ -148,6 +154,7 @@ def routes() -> list[BaseRoute]:
         WebSocketRoute("/ws/desk", desk_feed),
         Route("/api/desk/presence", presence, methods=["POST"]),
         Route("/api/desk/calls/{call_id}/answer", answer, methods=["POST"]),
+        Route("/api/desk/calls/{call_id}/message", desk_text.message, methods=["POST"]),
         Route("/api/desk/calls/{call_id}/wrapup", wrapup, methods=["POST"]),
         Route("/api/desk/calls/{call_id}/hangup", hangup, methods=["POST"]),
         Route("/api/desk/callbacks/{callback_id}/done", callback_done, methods=["POST"]),

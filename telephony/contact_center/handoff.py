@@ -193,8 +193,7 @@ class HandoffService:
         """Claim the call for `agent` and bridge it; `peer_factory(live)` -> (PartyPeer, answer)."""
         live = self.calls.active.get(call_id)
         if live is not None and not isinstance(live, LiveCall):
-            # stays queued: the desk's text reply box is the text channels' work (issue 12)
-            raise LookupError(f"this is a {live.transport} conversation: it cannot be answered by voice")
+            raise LookupError(f"this is a {live.transport} conversation: answer it in text (take_text)")
         entry = await self.queues.claim(call_id)
         if entry is None or live is None or live.bridge is None:
             raise LookupError("this call is not waiting (answered by someone else, or ended)")
@@ -204,20 +203,38 @@ class HandoffService:
             await self.queues.enqueue(entry)  # put it back where it was
             raise
         self.parties.setdefault(call_id, {})["agent"] = peer
+        live.bridge.to_human()
+        self._transcribe(live, agent)
+        await self._answered(live, entry, agent)
+        return answer
+
+    async def take_text(self, call_id: str, agent: str) -> Conversation:
+        """Claim a waiting text conversation for `agent` (the desk's text reply box): the
+        brain stops answering it, the agent writes through `Conversation.say`."""
+        conv = self.calls.active.get(call_id)
+        if conv is None or isinstance(conv, LiveCall) or conv.say is None:
+            raise LookupError("this is not a text conversation waiting")
+        entry = await self.queues.claim(call_id)
+        if entry is None:
+            raise LookupError("this conversation is not waiting (answered by someone else, or ended)")
+        conv.handled_by = agent
+        await self._answered(conv, entry, agent)
+        return conv
+
+    async def _answered(self, conv: Conversation, entry: QueueEntry, agent: str) -> None:
+        """A person has the conversation: their presence, the record's access facts, the event."""
+        call_id = conv.call_id
         self.handlers[call_id] = agent
         self.answered_at[call_id] = time.time()
         self.presence.set(agent, AgentStatus.BUSY)
         self.waiting.answered(entry)
-        live.bridge.to_human()
-        self._transcribe(live, agent)
         record = await self.calls.services.store.call(call_id)
         agents = list((record or {}).get("meta", {}).get("agents") or [])
         await update_call_meta(self.calls.services.store, call_id,
                                {"assigned_agent": agent, "agents": [*agents, agent]})
-        await live.event("agent_answered", agent=agent, waited_s=round(entry.wait_s(), 1),
+        await conv.event("agent_answered", agent=agent, waited_s=round(entry.wait_s(), 1),
                          queue=entry.queue)
         self.publish({"type": "answered", "call_id": call_id, "agent": agent, "queue": entry.queue})
-        return answer
 
     async def wrap_up(self, call_id: str, agent: str, notes: str, disposition: str) -> None:
         store = self.calls.services.store

@@ -98,5 +98,8 @@ def build_package(conv: Conversation, reply: Any, turns: list[dict[str, Any]], q
         "transfer_message": getattr(reply, "text", ""),
         "transcript": [{"speaker": t.get("speaker"), "text": t.get("text"),
                         "at": t.get("started_at")} for t in turns],
+        # the customer's earlier conversations, any channel (telephony/contact_center/history.py)
+        "earlier": [{"channel": e.channel, "at": e.started_at, "topic": e.topic, "call_id": e.call_id}
+                    for e in conv.session.earlier_contacts],
         "escalated_at": time.time(),
     }

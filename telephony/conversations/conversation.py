@@ -25,6 +25,7 @@ from dialog.types import Reply, Session
 from voice.events import CallObserver, NullObserver, TurnRecord
 
 EscalateHook = Callable[[Reply], Awaitable[None]]
+SayHook = Callable[[str, str], Awaitable[None]]  # (agent, text)
 
 
 @dataclass(kw_only=True, eq=False)
@@ -43,6 +44,12 @@ class Conversation:
     task: asyncio.Task[Any] | None = field(default=None, repr=False)
     # set by the contact-center room as the conversation opens (telephony/contact_center/handoff.py)
     on_escalate: EscalateHook | None = field(default=None, repr=False)
+    # a text conversation's way for a person to write to the customer, (agent, text): set by
+    # telephony/text/ as it opens (None for calls: a person talks to a caller over audio)
+    say: SayHook | None = field(default=None, repr=False)
+    # the person who took the conversation over from the AI (the desk's Answer); a text
+    # conversation's brain stops answering then
+    handled_by: str | None = None
 
     def __post_init__(self) -> None:
         self.session = Session(call_id=self.call_id, channel=self.transport, caller_id=self.caller_id)

@@ -145,6 +145,8 @@ class CallRegistry:
     - `sinks`: per conversation, one more observer of every turn and event (QA's CSAT recorder);
     - `guards`: per conversation, a wrapper in front of all observers (privacy's PCI guard), in
       order, the last added outermost;
+    - `prepare`: async, as a conversation opens, before `on_open` and before the greeting
+      (the customer's earlier conversations, telephony/contact_center/history.py);
     - `on_open`: as a conversation opens, once it is whole (for a call: control, recorder,
       bridge, pipeline) and before it is visible in `active` (handoff and supervision);
     - `before_close`: at hang-up, after the recorder is closed and before the record is
@@ -157,6 +159,7 @@ class CallRegistry:
         self.active: dict[str, Conversation] = {}
         self.sinks: list[Callable[[Conversation], CallObserver]] = []
         self.guards: list[ObserverGuard] = []
+        self.prepare: list[CallHook] = []
         self.on_open: list[Callable[[Conversation], None]] = []
         self.before_close: list[CallHook] = []
         self.on_close: list[CallHook] = []
@@ -219,7 +222,13 @@ class CallRegistry:
 
     async def _admit(self, conv: Conversation, meta: dict[str, Any] | None,
                      recording: str | None) -> None:
-        """Run the on_open hooks, open the record, and only then make it visible, whole."""
+        """Run the prepare and on_open hooks, open the record, and only then make it
+        visible, whole."""
+        for prepare in self.prepare:
+            try:
+                await prepare(conv)
+            except Exception:  # what it adds is a nicety; the conversation goes on without
+                log.exception("call %s: prepare hook failed", conv.call_id)
         for hook in self.on_open:
             hook(conv)
         await self.services.store.call_started(conv.call_id, conv.transport, conv.caller_id, meta,

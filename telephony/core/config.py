@@ -52,6 +52,25 @@ class WebRTCConfig:
 
 
 @dataclass(frozen=True)
+class WebChatConfig:
+    """[webchat]: the embeddable chat widget (telephony/text/webchat/, docs/webchat.md)."""
+
+    enabled: bool = True
+    # sites allowed to embed the widget, as origins ("https://shop.example.com"); Hotline's
+    # own origin is always allowed. Empty: no other site can chat
+    allowed_origins: tuple[str, ...] = ()
+    # the environment variable holding the HMAC secret for signed-in visitors' identity
+    # tokens (the site's login backend signs them; docs/webchat.md); unset = tokens refused
+    identity_secret_env: str = "HOTLINE_WEBCHAT_IDENTITY_SECRET"
+    history_limit: int = 200  # turns re-sent to a reloaded page (the most recent)
+    idle_close_s: float = 1800.0  # a chat with no page open this long ends (`caller_left`)
+
+    def identity_secret(self, env: typing.Mapping[str, str] | None = None) -> str:
+        """The identity secret, read when needed (never at import); "" when unset."""
+        return (os.environ if env is None else env).get(self.identity_secret_env, "")
+
+
+@dataclass(frozen=True)
 class SipSection:
     """[sip]: the SIP user agent server for trunks and PBXs (mapped onto SipConfig)."""
 
@@ -253,6 +272,7 @@ class HotlineConfig:
     models: ModelConfig = field(default_factory=ModelConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     webrtc: WebRTCConfig = field(default_factory=WebRTCConfig)
+    webchat: WebChatConfig = field(default_factory=WebChatConfig)
     sip: SipSection = field(default_factory=SipSection)
     dialog: DialogConfig = field(default_factory=DialogConfig)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
@@ -288,6 +308,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "email.relay_port": (1, 65535),
     "email.max_message_bytes": (10_000, 50_000_000),
     "email.idle_timeout_s": (60.0, 365 * 86400.0),
+    "webchat.history_limit": (1, 10000),
+    "webchat.idle_close_s": (5.0, 7 * 86400.0),
     "voice.vad_threshold": (0.0, 1.0),
     "voice.smart_turn_threshold": (0.0, 1.0),
     "voice.vad_start_secs": (0.0, 2.0),

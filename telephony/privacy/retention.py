@@ -94,13 +94,26 @@ async def purge_expired(store: CallStore, audit: AuditLog, data_dir: Path, days:
     return erased
 
 
+def _linked(c: sqlite3.Connection, caller_id: str) -> list[str]:
+    """The conversations on other channels tied to the same customer as this caller's
+    verified ones (`meta.customer_id`: a web chat, an e-mail, another number; the cross-channel
+    link of telephony/contact_center/history.py): erased with them."""
+    customers = [r[0] for r in c.execute(
+        "SELECT DISTINCT json_extract(meta, '$.customer_id') FROM calls WHERE caller_id = ? "
+        "AND json_extract(meta, '$.identity_verified')", (caller_id,)) if r[0]]
+    return [r["id"] for customer in customers for r in c.execute(
+        "SELECT id FROM calls WHERE json_extract(meta, '$.customer_id') = ?", (customer,))]
+
+
 async def erase_caller(store: CallStore, audit: AuditLog, data_dir: Path, caller_id: str,
                        *, actor: str = "system", role: str = "system") -> list[Erased]:
-    """Erase every call (and survey) of one caller; audited per call and as a whole."""
+    """Erase every call (and survey) of one caller, and the conversations on other channels
+    linked to the same verified customer; audited per call and as a whole."""
     ref = caller_ref(caller_id)
 
     def q(c: sqlite3.Connection) -> list[Erased]:
         ids = [r["id"] for r in c.execute("SELECT id FROM calls WHERE caller_id = ?", (caller_id,))]
+        ids += [i for i in _linked(c, caller_id) if i not in ids]
         erased = _erase(c, ids)
         c.execute("DELETE FROM surveys WHERE caller_id = ?", (caller_id,))
         c.execute("DELETE FROM callbacks WHERE caller_id = ?", (caller_id,))

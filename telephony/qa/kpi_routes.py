@@ -2,8 +2,10 @@
 
 GET  /kpi                              the dashboard (supervisor, admin)
 GET  /kpi/definitions                  docs/kpi.md rendered (telephony/qa/definitions.py)
-GET  /api/kpi?since=&until=&fcr_days=  the KPIs (unix seconds; default: the last 7 days);
-                                       supervisors get their queues' calls only
+GET  /api/kpi?since=&until=&fcr_days=&channel=
+                                       the KPIs (unix seconds; default: the last 7 days),
+                                       and `by_channel`: the same per channel (sip, webchat...);
+                                       `channel` keeps one; supervisors get their queues' calls only
 POST /api/calls/{call_id}/survey       {"score": 1..5, "channel": "web", "comment": ""}
                                        (the web caller of that call, by its capability, from
                                        this origin, up to an hour after it; or an admin);
@@ -18,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -74,8 +77,16 @@ async def kpi_api(request: Request) -> Response:
     user = request.state.user
     facts = [f for f in facts if can_see_call(user, {"meta": {"queue": f.queue,
                                                               "assigned_agent": f.agent}})]
-    scores = [s for f in facts for s in surveys.get(f.call_id, [])]
-    return JSONResponse({"since": since, "until": until, **compute(facts, scores, fcr_days)})
+    channel = q.get("channel", "")
+    if channel:  # one channel only (calls.transport)
+        facts = [f for f in facts if f.transport == channel]
+
+    def figures(subset: list[Any]) -> dict[str, Any]:
+        return compute(subset, [s for f in subset for s in surveys.get(f.call_id, [])], fcr_days)
+
+    by_channel = {ch: figures([f for f in facts if f.transport == ch])
+                  for ch in sorted({f.transport for f in facts})}
+    return JSONResponse({"since": since, "until": until, **figures(facts), "by_channel": by_channel})
 
 
 async def survey_api(request: Request) -> Response:

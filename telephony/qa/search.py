@@ -35,6 +35,7 @@ class CallFilter:
     escalated: bool | None = None
     tool: str = ""
     caller_id: str = ""
+    channel: str = ""  # the conversation's channel (calls.transport): sip, webchat, ...
     limit: int = 200
 
     @classmethod
@@ -46,7 +47,7 @@ class CallFilter:
                    sentiment=q.get("sentiment", ""), agent=q.get("agent", ""),
                    escalated=flag(q, "escalated"),
                    tool=q.get("tool", ""), caller_id=q.get("caller_id", ""),
-                   limit=integer(q, "limit", 200, low=1, high=1000))
+                   channel=q.get("channel", ""), limit=integer(q, "limit", 200, low=1, high=1000))
 
     def keeps(self, f: CallFacts) -> bool:
         return ((not self.intent or self.intent == f.intent or self.intent in f.intents)
@@ -54,7 +55,8 @@ class CallFilter:
                 and (not self.sentiment or self.sentiment == f.sentiment_label)
                 and (not self.agent or self.agent.lower() == (f.agent or "").lower())
                 and (self.escalated is None or self.escalated == f.escalated)
-                and (not self.tool or self.tool in f.tools))
+                and (not self.tool or self.tool in f.tools)
+                and (not self.channel or self.channel == f.transport))
 
 
 def decode(row: sqlite3.Row) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from telephony.auth import routes as auth_routes
 from telephony.auth.middleware import AuthMiddleware
 from telephony.auth.policy import visible_calls
 from telephony.auth.state import AuthSettings, open_auth
-from telephony.contact_center import customers
+from telephony.contact_center import customers, history
 from telephony.contact_center.customers import CustomerDirectory
 from telephony.contact_center.handoff import HandoffService
 from telephony.conversations.conversation import Conversation
@@ -31,6 +31,7 @@ from telephony.server.services import Services, build_services, install_hooks, o
 from telephony.server.text_channels import start_text_channels, stop_text_channels
 from telephony.sip.bridge import start_sip
 from telephony.text.conversations import TextConversations
+from telephony.text.webchat import WebChat
 from telephony.web.assets import STATIC
 from telephony.web.capability import LOGGERS as CAPABILITY_LOGGERS
 from telephony.web.capability import CallCapabilities, Redactor
@@ -106,9 +107,11 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
         app.state.tool_audit = ToolAudit(kb_store.audit)  # which AI tool calls ran (QA, KPIs)
         directory = CustomerDirectory(kb_store)
         customers.install(app.state.calls, directory)
+        history.install(app.state.calls, directory)  # one customer across channels
         app.state.handoff = HandoffService(app.state.calls, cfg.routing, customers=directory,
                                              consoles=cfg.consoles)
         app.state.text = TextConversations(app.state.calls)  # every text channel's way in
+        app.state.webchat = WebChat(app.state.text, cfg.webchat)
         try:
             await start_text_channels(cfg, app.state.text, svc.store, app.state)  # SMS, email
             app.state.sip = await start_sip(cfg.sip, app.state.calls)
@@ -175,9 +178,10 @@ def _route_factories(cfg: HotlineConfig) -> list[RouteFactory]:
     from telephony.qa import routes as qa_routes
     from telephony.server import kb_routes
     from telephony.text.sms import routes as sms_routes
+    from telephony.text.webchat import routes as webchat_routes
     from telephony.twilio import routes as twilio_routes
     from telephony.webrtc import routes as webrtc_routes
 
     return [qa_routes.routes, kpi_routes.routes, privacy_routes.routes, kb_routes.routes, webrtc_routes,
             desk.routes, supervision.routes, lambda: twilio_routes(cfg.twilio),
-            lambda: sms_routes.routes(cfg.sms)]
+            lambda: sms_routes.routes(cfg.sms), webchat_routes.routes]

@@ -9,6 +9,6 @@ same dialog engine, registry and records as calls (docs/architecture.md, "A conv
   segment-aware SMS; voice keeps `Reply.text`);
 - `threads.py`: one conversation per number or email thread, answered by a worker task;
   `timing.py`: message in to reply out per channel;
-- one folder per channel: `console/` (`hotline chat`), `sms/` (SMS and WhatsApp through
+- one folder per channel: `console/` (`hotline chat`), `webchat/` (the embeddable widget), `sms/` (SMS and WhatsApp through
   Twilio Messaging, docs/sms.md), `email/` (SMTP in, relay out, docs/email.md).
 """

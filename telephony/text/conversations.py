@@ -13,6 +13,11 @@ guard, CSAT recorder, live subscribers), and its escalation through the same
 `on_escalate` hook (the contact center's handoff queue). A message is answered in a task
 owned by the conversation (`Conversation.task`), so hang-up and shutdown cancel it; the
 engine never runs on the caller's stack and messages of one conversation never overlap.
+
+Once a person has taken the conversation (`Conversation.handled_by`, the desk's *Answer*)
+the brain stops answering: the customer's messages are stored (and seen live on the desk)
+and the person writes back through `Conversation.say` (a `human` turn, delivered to the
+channel as a Reply with intent `human_agent`).
 """
 
 from __future__ import annotations
@@ -29,9 +34,10 @@ from telephony.conversations.conversation import Conversation
 from telephony.conversations.errors import ConversationClosed
 from telephony.conversations.registry import CallRegistry
 from telephony.text.channel import TextChannel
-from telephony.text.turns import agent_turn, caller_turn
+from telephony.text.turns import agent_turn, caller_turn, human_turn
 
 log = logging.getLogger(__name__)
+HUMAN_INTENT = "human_agent"  # the intent of a Reply written by a person, not the brain
 APOLOGY = "Sorry, something went wrong on my side. Could you send that again?"
 
 
@@ -61,22 +67,28 @@ class TextConversations:
                                           caller_verified=caller_verified)
         thread = _Thread(conv, channel)
         self._threads[conv.call_id] = thread
+
+        async def say(agent: str, text: str) -> None:
+            await self._say(thread, agent, text)
+
+        conv.say = say
         if greet:
             async with thread.lock:
                 await self._owned(conv, self._answer(thread, None))
         return conv
 
-    async def send(self, call_id: str, text: str) -> Reply | None:
+    async def send(self, call_id: str, text: str, meta: dict[str, Any] | None = None) -> Reply | None:
         """A customer's message in: stored, answered, the reply stored and delivered, before
         the conversation takes the next one. Returns the reply (None if the brain had nothing
-        to say). Raises `ConversationClosed` if the conversation is over or ends meanwhile."""
+        to say, or a person has the conversation). `meta` is stored on the customer's turn.
+        Raises `ConversationClosed` if the conversation is over or ends meanwhile."""
         thread = self._threads.get(call_id)
         if thread is None:
             raise ConversationClosed(call_id)
         async with thread.lock:
             if call_id not in self._threads:
                 raise ConversationClosed(call_id)
-            reply = await self._owned(thread.conversation, self._answer(thread, text))
+            reply = await self._owned(thread.conversation, self._answer(thread, text, meta))
         if reply is not None and reply.end_call:
             await self.close(call_id, "agent_hangup")
         return reply
@@ -101,12 +113,23 @@ class TextConversations:
             if conv.task is task:
                 conv.task = None
 
-    async def _answer(self, thread: _Thread, text: str | None) -> Reply | None:
+    async def _say(self, thread: _Thread, agent: str, text: str) -> None:
+        """A person's message to the customer: stored as a `human` turn and delivered."""
+        conv = thread.conversation
+        if conv.call_id not in self._threads:
+            raise ConversationClosed(conv.call_id)
+        await conv.turn(human_turn(conv.call_id, agent, text))
+        await thread.channel.deliver(conv, Reply(text=text, intent=HUMAN_INTENT, confidence=1.0))
+
+    async def _answer(self, thread: _Thread, text: str | None,
+                      meta: dict[str, Any] | None = None) -> Reply | None:
         """One turn: the customer's `text` (None: the greeting) and the agent's reply."""
         conv = thread.conversation
         engine = self.calls.services.engine
         if text is not None:
-            await conv.turn(caller_turn(conv.call_id, text))
+            await conv.turn(caller_turn(conv.call_id, text, meta=meta))
+        if conv.handled_by is not None:
+            return None  # a person has it: they answer from the desk
         started = time.monotonic()
         try:
             reply = await (engine.greet(conv.session) if text is None

@@ -9,14 +9,26 @@ the brain's time (`dialog_ms`); there is no speech to time.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from dialog.types import Reply
 from voice.events import TurnRecord
 
 
-def caller_turn(call_id: str, text: str, at: float | None = None) -> TurnRecord:
+def caller_turn(call_id: str, text: str, at: float | None = None,
+                meta: dict[str, Any] | None = None) -> TurnRecord:
+    """`meta`: what the channel knows of the message (the web chat's client message id)."""
     at = time.time() if at is None else at
-    return TurnRecord(call_id=call_id, speaker="caller", text=text, started_at=at, ended_at=at)
+    return TurnRecord(call_id=call_id, speaker="caller", text=text, started_at=at, ended_at=at,
+                      meta=dict(meta or {}))
+
+
+def human_turn(call_id: str, agent: str, text: str) -> TurnRecord:
+    """A person's message (the desk's text reply box): speaker `human`, like the voice
+    agent's transcribed words (voice/human_side.py)."""
+    at = time.time()
+    return TurnRecord(call_id=call_id, speaker="human", text=text, started_at=at, ended_at=at,
+                      meta={"agent": agent})
 
 
 def agent_turn(call_id: str, reply: Reply, dialog_s: float | None) -> TurnRecord:

@@ -71,7 +71,8 @@ function renderPackage(p) {
     ["Summary", p.summary], ["Reason", p.reason], ["Intent", p.intent || "–"],
     ["Steps done", (p.steps_done || []).join(", ") || "none"], ["Sentiment", sentimentText(p)],
     ["Identity", p.identity ? `${p.identity.level}${p.identity.verified_by ? " by " + p.identity.verified_by : ""}${p.identity.account_holder === false ? ", not the account holder" : ""}` : "–"],
-    ["Queue", `${p.queue} (${p.routed_by})`]];
+    ["Queue", `${p.queue} (${p.routed_by})`],
+    ["Earlier contacts", (p.earlier || []).map((e) => `${e.channel} ${new Date(e.at * 1000).toLocaleDateString()}${e.topic ? ": " + e.topic : ""}`).join("; ") || "none"]];
   for (const [k, v] of rows) {
     const dt = document.createElement("dt"); dt.textContent = k;
     const dd = document.createElement("dd"); dd.textContent = String(v);
@@ -169,8 +170,54 @@ function meter(stream) {
   };
 }
 
+const VOICE = new Set(["sip", "twilio", "webrtc"]); // any other channel is a text conversation
+
+function openEvents(callId) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  events = new WebSocket(`${scheme}//${location.host}/ws/calls/${callId}/events`);
+  events.onmessage = (e) => { const m = JSON.parse(e.data); if (m.type === "turn") addTurn(m); if (m.type === "call_ended") endCall(m.reason); };
+}
+
+function showCall(callId, pkg, text) {
+  desk.callId = callId; desk.package = pkg; desk.turns = []; desk.wrapped = false; desk.text = text;
+  $("call-id").textContent = callId.slice(0, 8);
+  $("current").hidden = false; $("hangup").disabled = false;
+  $("hangup").textContent = text ? "End chat" : "Hang up";
+  $("meters").hidden = text; $("reply").hidden = !text;
+  $("wrapup-saved").hidden = true; $("last-wrapup").hidden = true;
+  renderPackage(pkg);
+}
+
+// A text conversation (web chat, SMS...): no audio; the agent writes in the reply box.
+async function answerText(entry) {
+  try {
+    const answer = await api(`/api/desk/calls/${entry.call_id}/answer`, {});
+    showCall(entry.call_id, answer.package, true);
+    setState("connected");
+    openEvents(entry.call_id);
+    $("reply-text").focus();
+  } catch (err) {
+    showError(String(err.message || err));
+    endCall("failed");
+  }
+}
+
+$("reply").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const text = $("reply-text").value.trim();
+  if (!text || !desk.callId) return;
+  try {
+    await api(`/api/desk/calls/${desk.callId}/message`, { text });
+    $("reply-text").value = "";
+  } catch (err) { showError(String(err.message || err)); }
+});
+
 async function answerCall(entry) {
   showError("");
+  if (!VOICE.has((entry.package || {}).channel)) {
+    setState("connecting"); renderWaiting();
+    return answerText(entry);
+  }
   setState("connecting");
   renderWaiting();
   try {
@@ -191,15 +238,9 @@ async function answerCall(entry) {
     await pc.setLocalDescription(await pc.createOffer());
     await iceGathered(pc, 2000);
     const answer = await api(`/api/desk/calls/${entry.call_id}/answer`, { sdp: pc.localDescription.sdp, type: "offer" });
-    desk.callId = entry.call_id; desk.package = answer.package; desk.turns = []; desk.wrapped = false;
-    $("call-id").textContent = entry.call_id.slice(0, 8);
-    $("current").hidden = false; $("hangup").disabled = false;
-    $("wrapup-saved").hidden = true; $("last-wrapup").hidden = true;
-    renderPackage(answer.package);
+    showCall(entry.call_id, answer.package, false);
     await pc.setRemoteDescription({ sdp: answer.sdp, type: answer.type });
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    events = new WebSocket(`${scheme}//${location.host}/ws/calls/${entry.call_id}/events`);
-    events.onmessage = (e) => { const m = JSON.parse(e.data); if (m.type === "turn") addTurn(m); if (m.type === "call_ended") endCall(m.reason); };
+    openEvents(entry.call_id);
   } catch (err) {
     showError(String(err.message || err));
     endCall("failed");
@@ -213,7 +254,7 @@ function endCall(reason) {
   if (mic) { mic.getTracks().forEach((t) => t.stop()); mic = null; }
   if (events && events.readyState <= 1) events.close();
   desk.endReason = reason;
-  $("hangup").disabled = true;
+  $("hangup").disabled = true; $("reply").hidden = true;
   setState(desk.callId ? "wrapup" : "idle");
   if (!desk.callId) clearCall();
   renderWaiting();

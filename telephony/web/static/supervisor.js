@@ -75,6 +75,11 @@ function callCard(id) {
     b.addEventListener("click", () => supervise(id, mode));
     actions.append(b);
   }
+  // a text conversation (web chat, SMS...) is read live instead of listened to
+  const read = el("button", { type: "button", className: "secondary", id: `read-${id}`, textContent: "Read", hidden: true });
+  read.setAttribute("aria-pressed", "false");
+  read.addEventListener("click", () => readChat(id, li, read));
+  actions.append(read);
   const leaveButton = field("button", "leave", { type: "button", className: "danger", textContent: "Leave", hidden: true });
   leaveButton.addEventListener("click", leave);
   actions.append(leaveButton);
@@ -86,6 +91,25 @@ function callCard(id) {
   form.addEventListener("submit", (e) => { e.preventDefault(); sendGuidance(id, input, sent); });
   li.append(head, facts, actions, form);
   return li;
+}
+
+const readers = new Map(); // call id -> events socket of a chat being read
+function readChat(id, card, button) {
+  const open = readers.get(id);
+  let log = card.querySelector("ol.chat-log");
+  if (open) { open.close(); readers.delete(id); button.setAttribute("aria-pressed", "false"); if (log) log.hidden = true; return; }
+  if (!log) { log = el("ol", { className: "chat-log" }); log.setAttribute("aria-live", "polite"); card.append(log); }
+  log.hidden = false; log.replaceChildren();
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const ws = new WebSocket(`${scheme}//${location.host}/ws/calls/${id}/events`);
+  ws.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    if (m.type !== "turn") return;
+    const who = { caller: "Customer", agent: "AI", human: (m.meta && m.meta.agent) || "Agent" }[m.speaker] || m.speaker;
+    log.append(el("li", { className: m.speaker }, el("strong", {}, who + ": "), m.text));
+  };
+  readers.set(id, ws);
+  button.setAttribute("aria-pressed", "true");
 }
 
 function setField(card, name, text) {
@@ -112,6 +136,8 @@ function renderCall(row) {
   card.querySelector('[data-f="duration"]').dataset.since = row.started_at;
   card.querySelector('[data-f="in_state"]').dataset.since = row.mode_since;
   card.querySelector("form.guidance").hidden = row.mode === "human" || row.callback_pending;
+  for (const m of MODES) card.querySelector(`#${m}-${CSS.escape(row.call_id)}`).hidden = !!row.text;
+  card.querySelector(`#read-${CSS.escape(row.call_id)}`).hidden = !row.text;
   markMonitored(card, row.call_id);
 }
 
@@ -124,6 +150,7 @@ function markMonitored(card, id) {
 
 function removeCall(id) {
   board.calls.delete(id);
+  if (readers.has(id)) { readers.get(id).close(); readers.delete(id); }
   const card = $(`call-${id}`);
   if (card) card.remove();
   if (board.callId === id) leave();

@@ -53,6 +53,8 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/api/webrtc/offer", "POST"): (ALL, ALL, (400,)),  # empty body
     ("/api/webrtc/{call_id}/hangup", "POST"): (frozenset({SUP, ADMIN}), frozenset({ADMIN}), (404,)),
     ("/ws/calls/{call_id}/events", "WS"): (STAFF, frozenset({QA, ADMIN}), ()),
+    ("/webchat.js", "GET"): (ALL, ALL, OK),
+    ("/ws/webchat", "WS"): (ALL, ALL, ()),  # the handler checks the page's origin
     ("/twilio/voice", "POST"): (ALL, ALL, (403, 503)),  # unsigned; 503 without public_url
     ("/twilio/status", "POST"): (ALL, ALL, (403, 503)),
     ("/twilio/media", "WS"): (ALL, ALL, ()),
@@ -63,6 +65,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/ws/desk", "WS"): (DESK, DESK, ()),
     ("/api/desk/presence", "POST"): (DESK, DESK, (400,)),  # empty body
     ("/api/desk/calls/{call_id}/answer", "POST"): (DESK, DESK, (400,)),  # queue checked by the handler
+    ("/api/desk/calls/{call_id}/message", "POST"): (DESK, frozenset({ADMIN}), (404,)),  # not live
     ("/api/desk/calls/{call_id}/wrapup", "POST"): (DESK, frozenset({ADMIN}), (400,)),
     ("/api/desk/calls/{call_id}/hangup", "POST"): (DESK, frozenset({ADMIN}), (404,)),  # not live
     ("/api/desk/callbacks/{callback_id}/done", "POST"): (DESK, DESK, (404,)),  # queue checked by the handler

@@ -128,3 +128,28 @@ def test_scheduled_sweep_runs_in_the_background(tmp_path: Path) -> None:
         audit.close()
 
     asyncio.run(scenario())
+
+
+def test_erasing_a_caller_takes_their_chats_on_other_channels_with_it(tmp_path: Path) -> None:
+    """The cross-channel link (meta.customer_id of a verified conversation) is erased too:
+    the web chat of the same customer under a visitor id goes with the caller's calls; a chat
+    of another customer stays."""
+    db = tmp_path / "hotline.db"
+    store = open_store(db)
+    linked = {"customer_id": "C1002", "identity_verified": True}
+
+    def seed(conn: sqlite3.Connection) -> None:
+        add_call(conn, "phone", caller="+15550100002", start=NOW - DAY, meta=linked,
+                 turns=[caller("where is my order", 1)])
+        add_call(conn, "chat", caller="visitor:abc12345", start=NOW - 2 * DAY, meta=linked,
+                 transport="webchat", turns=[caller("order 10251 please", 1)])
+        add_call(conn, "stranger", caller="visitor:zzz99999", start=NOW - DAY, transport="webchat",
+                 meta={"customer_id": "C1003", "identity_verified": True}, turns=[caller("hi", 1)])
+
+    store.run_sync(seed)
+    store.close()
+    args: Any = type("Args", (), {"caller_id": "+15550100002", "by": "dpo"})()
+    assert cmd_erase(args, config(tmp_path)) == 0
+    assert rows(db, "phone")["calls"] == rows(db, "chat")["calls"] == 0
+    assert rows(db, "chat")["turns"] == 0
+    assert rows(db, "stranger")["calls"] == 1
