@@ -27,6 +27,7 @@ from dialog.rules import Resources as RuleResources
 from dialog.rules import RuleGenerator
 from dialog.services import Services
 from dialog.types import Reply, Session
+from nlu.expect import asked_for
 from nlu.intent import IntentClassifier
 from nlu.sentiment import sentiment
 
@@ -52,7 +53,7 @@ class Brain:
         self.resources = EngineResources(services, knowledge, flows, csat_survey)
         self.engine = FlowEngine(self.resources)
         # the default, offline understanding; an LLM-backed generator may replace it
-        self.rule_generator = RuleGenerator(RuleResources(services, classifier, flows))
+        self.rule_generator = RuleGenerator(RuleResources(services, classifier, flows, knowledge))
         self.generator: CommandGenerator = generator or self.rule_generator
 
     @property
@@ -82,7 +83,7 @@ class Brain:
         directive = take_guidance(session)
         reply = (self.escalate(session, f"supervisor: {directive}") if directive is not None
                  else self._decide(session, text, dtmf=dtmf, commands=commands))
-        if reply.intent == "clarify":
+        if reply.intent in ("clarify", "no_answer"):  # not understood, or no answer to give
             reply = self._count_failure(session, reply)
         else:
             state.failures = 0
@@ -90,8 +91,8 @@ class Brain:
             reply = self.escalate(session, reason)
         if state.awaiting_human:
             reply = self._while_waiting(session, reply)
-        if reply.text == replies.NO_DETAIL:
-            state.offered_human = True  # a "yes" next turn takes the offer
+        if reply.intent == "no_answer" or reply.text == replies.NO_DETAIL:
+            state.offered_human = True  # a "yes" next turn takes the offered colleague
         if reply.intent and reply.intent != "clarify":
             state.last_intent = reply.intent
         return self._say(session, reply)
@@ -141,11 +142,13 @@ class Brain:
             offer = self.escalate(session, reason)
             offer.text = replies.OFFER_HUMAN
             return offer
-        if failures > 1:
+        if failures > 1 and reply.intent == "clarify":
             reply.text = replies.CLARIFY_AGAIN
         return reply
 
     def _say(self, session: Session, reply: Reply) -> Reply:
         session.history.append(("agent", reply.text))
+        if reply.expect is None:
+            reply.expect = asked_for(reply.text)
         return reply
 

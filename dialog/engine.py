@@ -34,13 +34,7 @@ class HotlineEngine:
 
     async def _turn(self, session: Session, text: str, *, dtmf: bool) -> Reply:
         try:
-            async with self._lock(session.call_id):
-                commands = None
-                if self.generator is not None and not dtmf:  # keypad input needs no LLM
-                    ctx = self.brain.turn_context(session, text, dtmf=dtmf)
-                    commands = await self.generator.generate(ctx)
-                return await asyncio.to_thread(self.brain.respond, session, text, dtmf=dtmf,
-                                               commands=commands)
+            return await self._locked(session, text, dtmf=dtmf)
         except Exception:
             log.exception("dialog turn failed (call %s)", session.call_id)
             return Reply(
@@ -49,6 +43,26 @@ class HotlineEngine:
                 escalate=True,
                 escalation_reason="internal error in the dialog engine",
             )
+
+    async def _locked(self, session: Session, text: str, *, dtmf: bool) -> Reply:
+        """The brain's turn in a worker thread, holding the call's lock until the thread is
+        done: a cancelled caller (barge-in) stops waiting, but the thread runs on, so the
+        lock is released only when it finishes, never while it still writes the session."""
+        lock = self._lock(session.call_id)
+        await lock.acquire()
+        try:
+            commands = None
+            if self.generator is not None and not dtmf:  # keypad input needs no LLM
+                # on the loop, holding the lock: cancelled (barge-in) with the request
+                ctx = self.brain.turn_context(session, text, dtmf=dtmf)
+                commands = await self.generator.generate(ctx)
+            job = asyncio.ensure_future(asyncio.to_thread(
+                self.brain.respond, session, text, dtmf=dtmf, commands=commands))
+        except BaseException:
+            lock.release()
+            raise
+        job.add_done_callback(lambda _: lock.release())
+        return await asyncio.shield(job)
 
     async def on_dtmf(self, session: Session, digits: str) -> Reply | None:
         """Keypad input: 0 asks for a human; other digits are read as spoken text."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialog import replies
+from dialog import identity, replies
 from dialog.services import Services
 from dialog.types import Reply, Session
 from nlu.pii import redact
@@ -57,6 +57,7 @@ def handoff(session: Session, reason: str, services: Services | None = None) -> 
         "call_id": session.call_id,
         "reason": reason,
         "customer": customer,
+        "identity": identity.describe(session),
         "intent": session.state.last_intent,
         "steps_done": list(session.state.steps_done),
         "caller_turns": caller_turns[-6:],
@@ -75,6 +76,7 @@ def handoff(session: Session, reason: str, services: Services | None = None) -> 
 
 def _summary(reason: str, customer: dict[str, str] | None, session: Session) -> str:
     who = f"{customer['name']} ({customer['tier']} member)" if customer else "Unidentified caller"
+    who = f"{who}, {identity.how_verified(session)}"
     topic = session.state.last_intent or "no topic identified"
     steps = ", ".join(session.state.steps_done) or "none"
     return f"{who}. Topic: {topic}. Steps done: {steps}. Handoff because: {reason}."

@@ -7,6 +7,20 @@ CLARIFY_AGAIN = "Sorry, I still didn't catch that. Could you say it another way?
 OFFER_HUMAN = "I'm having trouble understanding. Let me connect you with a member of our team."
 HANDOFF = "Of course. I'm connecting you with a member of our team now."
 NO_DETAIL = "I don't have that detail on hand. I can connect you with a colleague who does."
+# "no_answer": the question is clear but nothing in the manual answers it (dialog.knowledge).
+NO_ANSWER = ("Sorry, I don't have an answer to that. "
+             "I can connect you with a colleague, or help with something else.")
+# The nearest topic we can help with, by the manual flow the question came closest to.
+NO_ANSWER_TOPICS = {
+    "product_defect": "refunds and returns",
+    "order_issue": "changes to an order",
+    "account_access": "signing in to your account",
+    "troubleshoot_site": "problems with our website",
+    "manage_account": "your account details",
+    "purchase_dispute": "prices, promo codes and charges",
+    "shipping_issue": "shipping and deliveries",
+    "subscription_inquiry": "your subscription",
+}
 ANYTHING_ELSE = "Is there anything else I can help you with?"
 HOLD_DEFER = ("A colleague will take care of that with you in a moment. "
               "Meanwhile I can answer any questions.")
@@ -37,6 +51,14 @@ def greeting(company_name: str) -> str:
     return f"Thanks for calling {company_name}. How can I help you today?"
 
 
+def no_answer(topic: str | None = None) -> str:
+    """'I don't have that', offering the nearest topic we can help with, or a colleague."""
+    if topic is None:
+        return NO_ANSWER
+    return (f"Sorry, I don't have an answer to that. I can help with {topic}, "
+            "or connect you with a colleague.")
+
+
 # Every fixed phrase, for pre-synthesis by the voice layer.
 FIXED_PHRASES: tuple[str, ...] = (
     CLARIFY,
@@ -51,4 +73,6 @@ FIXED_PHRASES: tuple[str, ...] = (
     UNAVAILABLE,
     SURVEY,
     SURVEY_THANKS,
+    NO_ANSWER,
+    *(no_answer(topic) for topic in NO_ANSWER_TOPICS.values()),
 )

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dialog.tools import ToolBox
-from dialog.types import Session
-from kb.adapters import BillingStore, Customer, CustomerStore, OrderStore
+from kb.adapters import BillingStore, CustomerStore, OrderStore
 from kb.policy import ReturnPolicy
 from nlu.entities import TIER_ALIASES, Entities, extract
+from nlu.expect import Expect
 
 
 @dataclass
@@ -29,24 +29,11 @@ class Services:
         known = list(self.return_policy.windows) if self.return_policy is not None else []
         return known + list(TIER_ALIASES)
 
-    def entities(self, text: str) -> Entities:
-        return extract(text, self.today(), self.product_names)
-
-    def identify(self, session: Session, ents: Entities) -> Customer | None:
-        """Caller id first, then an email the caller said; remembered for the session."""
-        known = session.state.customer_id
-        if known:
-            return self.customers.by_id(str(known))
-        customer = None
-        if session.caller_id:
-            customer = self.customers.by_phone(session.caller_id)
-        for email in ents.emails:
-            customer = customer or self.customers.by_email(email)
-        for phone in ents.phones:
-            customer = customer or self.customers.by_phone(phone)
-        if customer is not None:
-            session.state.customer_id = customer.customer_id
-        return customer
+    def entities(self, text: str, expect: Expect | None = None) -> Entities:
+        """The entities of a caller turn. `expect`: the detail the agent just asked for
+        (`nlu.expect.asked_for(last agent text)`, or the flow's own slot), so "ten two fifty
+        one" after "What's the order number?" is order 10251 (docs/dialog.md)."""
+        return extract(text, self.today(), self.product_names, expect)
 
 
 def say_date(day: dt.date) -> str:

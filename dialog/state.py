@@ -45,6 +45,33 @@ class OrderContext:
 
 
 @dataclass
+class CallerIdentity:
+    """Who the caller is, as far as this call has shown (docs/dialog.md, "Identity and
+    disclosure"); kept and changed only by the gate, dialog.identity.
+
+    `level`: "anonymous" (no account named yet), "named" (a caller id the entrance does
+    not vouch for, or a phone, email or order number said, names `account`), "verified"
+    (the entrance vouched, or a second fact from the record matched)."""
+
+    level: str = "anonymous"
+    account: str | None = None  # the customer id named or verified
+    named_by: str | None = None  # caller_id | phone | email | order_id
+    verified_by: str | None = None  # caller_id | zip_code | email | phone | order_id | identity_check
+    holder: bool = True  # False: the caller asks about someone else's account
+    asked: bool = False  # the second-fact question was asked (asked once, remembered)
+    failures: int = 0  # wrong second facts; at WRONG_ANSWERS_LOCK verification ends
+    locked: bool = False  # verification ended for this call: a colleague was offered
+    # the caller's own account once verified, and how: naming it again (after asking about
+    # someone else's order) returns to it without a second fact
+    own: str | None = None
+    own_by: str | None = None
+    # the request that waits for verification: its slots and words, taken up once verified
+    # (what the caller asked for is not lost to the identity question)
+    held: dict[str, str] = field(default_factory=dict)
+    held_said: str = ""
+
+
+@dataclass
 class SurveyProgress:
     """The post-call CSAT survey (dialog.flows.csat): asked once, answered on the next turn."""
 
@@ -56,8 +83,10 @@ class SurveyProgress:
 class DialogState:
     """The brain's memory of one conversation. Everything starts empty."""
 
-    # who the caller is, once identified (caller id, an email said, a verified identity)
+    # the *verified* account (dialog.identity sets it; flows read it through
+    # identity.caller); an account only named lives in `identity`
     customer_id: str | None = None
+    identity: CallerIdentity = field(default_factory=CallerIdentity)
     order: OrderContext = field(default_factory=OrderContext)
     # the read-back awaiting yes/no; at most one at a time
     pending: PendingAction | None = None

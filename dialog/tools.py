@@ -16,7 +16,7 @@ from typing import Any
 
 from dialog.errors import ConfirmationRequired, ToolError
 from dialog.types import Session
-from kb.adapters import AuditLog
+from kb.adapters import ToolAudit
 from kb.errors import KBError
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class Tool:
 
 
 class ToolBox:
-    def __init__(self, audit: AuditLog) -> None:
+    def __init__(self, audit: ToolAudit) -> None:
         self._audit = audit
         self._tools: dict[str, Tool] = {}
 

@@ -2,7 +2,7 @@
 
 Logic-free on purpose (like starlette's types.py): every channel (voice, web chat,
 SMS) talks to the brain through these types and the `DialogEngine` protocol. The brain's
-per-conversation memory is its own business: other layers use `Session`'s three
+per-conversation memory is its own business: other layers use `Session`'s
 accessors, never the state itself.
 """
 
@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from dialog.control import CallControl
 from dialog.state import DialogState
+from nlu.expect import Expect
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class Reply:
     escalate: bool = False
     escalation_reason: str | None = None
     end_call: bool = False
+    # the detail this reply asks the caller for (an order number, a zip code...), so the
+    # caller's next words are read as that slot and the voice layer primes the recognizer
+    # for it; set by the brain from the question asked (nlu.expect.asked_for) when a flow
+    # leaves it None
+    expect: Expect | None = None
 
 
 @dataclass
@@ -63,13 +69,31 @@ class Session:
         handoff (docs/handoff.md, "While the caller waits")."""
         self.state.awaiting_human = True
 
+    def awaiting_human(self) -> bool:
+        """Whether the conversation has been handed over and waits for a person."""
+        return self.state.awaiting_human
+
     def caller_sentiment(self) -> list[float]:
         """The caller's sentiment per turn so far (-1..1, oldest first)."""
         return list(self.state.sentiment)
 
+    def identified_customer(self) -> str | None:
+        """The customer id the brain has tied this conversation to (by caller id, a detail
+        the caller gave, or an identity check), if any; not a statement of verification."""
+        return self.state.customer_id or None
+
     def last_intent(self) -> str | None:
         """The intent of the brain's last reply that was not a clarify, if any."""
         return self.state.last_intent or None
+
+    def reply_unheard(self, reply: Reply) -> None:
+        """The caller did not hear `reply` in full (talked over, or never played): a read-back
+        it asked is dropped, so the caller's next "yes" (which answers something else)
+        confirms nothing. The voice layer calls this (voice/processors/dialog.py)."""
+        pending = self.state.pending
+        if pending is not None and (reply.intent == f"confirm_{pending.tool}"
+                                    or pending.question in reply.text):
+            self.state.pending = None
 
 
 class DialogEngine(Protocol):

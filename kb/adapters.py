@@ -91,7 +91,10 @@ class KnowledgeSource(Protocol):
     def documents(self) -> list[Passage]: ...
 
 
-class AuditLog(Protocol):
+class ToolAudit(Protocol):
+    """Where the dialog records each tool call (refused, failed or done); the demo store writes
+    them to the common append-only audit log (`kb.db.audit.AuditLog`)."""
+
     def record(
         self,
         *,

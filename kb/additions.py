@@ -1,7 +1,8 @@
 """Knowledge entries added at run time (a QA reviewer's corrected answers).
 
 They live in `<data_dir>/kb_additions.jsonl`, one JSON object a line with the fields
-of `Passage` (doc_id, title, text, spoken, summary) plus provenance the QA console
+of `Passage` (doc_id, title, text, spoken, summary, optional questions: caller questions it
+answers, which the relevance check learns from) plus provenance the QA console
 keeps (call_id, turn_id, author, at). The running index gets an entry at once
 (HybridIndex.upsert); this loader brings them back after a restart. A later line
 with the same doc_id replaces an earlier one. Broken lines are skipped and logged.
@@ -30,7 +31,8 @@ def load_additions(path: Path) -> list[Passage]:
             entry = json.loads(line)
             passage = Passage(doc_id=str(entry["doc_id"]), title=str(entry["title"]),
                               text=str(entry["text"]), spoken=str(entry.get("spoken", "")),
-                              summary=str(entry.get("summary", "")), source="qa")
+                              summary=str(entry.get("summary", "")), source="qa",
+                              questions=tuple(str(q) for q in entry.get("questions", [])))
         except (json.JSONDecodeError, KeyError, TypeError) as e:
             log.warning("%s line %d: skipped a broken knowledge entry (%s)", path, n, e)
             continue

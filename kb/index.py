@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import bm25s
@@ -48,6 +48,7 @@ class HybridIndex:
         self._passages: list[Passage] = []
         self._vectors = np.zeros((3, 0, EMBEDDING_DIM), dtype=np.float32)
         self._bm25: bm25s.BM25 | None = None
+        self._listeners: list[Callable[[list[Passage]], None]] = []
         self._memo: dict[
             str, np.ndarray
         ] = {}  # view text -> vector, so upserts embed only new text
@@ -56,6 +57,10 @@ class HybridIndex:
     @property
     def passages(self) -> list[Passage]:
         return list(self._passages)
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
 
     def replace(self, passages: Sequence[Passage]) -> None:
         """(Re)index the given passages; safe to call while searches run."""
@@ -85,6 +90,13 @@ class HybridIndex:
         with self._swap_lock:
             self._passages, self._vectors, self._bm25 = items, vectors, bm25
         log.info("indexed %d passages", len(items))
+        for listener in list(self._listeners):
+            listener(items)
+
+    def on_replace(self, listener: Callable[[list[Passage]], None]) -> None:
+        """Call `listener(passages)` after every (re)index, in the thread that re-indexed:
+        models derived from the passages refit there, not on a caller's turn."""
+        self._listeners.append(listener)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self._memo))

@@ -17,6 +17,7 @@ from typing import Any
 
 from kb.errors import ManualFormatError
 from kb.passages import Passage
+from kb.questions import QuestionSheet, listed_questions, load_questions
 from kb.spoken import speakable
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,9 @@ def _fallback_spoken(lines: list[str]) -> str:
     return " ".join(sentences[:_MAX_FALLBACK_SENTENCES])
 
 
-def load_manual(path: Path, answers: dict[str, str] | None = None) -> list[Passage]:
+def load_manual(
+    path: Path, answers: dict[str, str] | None = None, questions: QuestionSheet | None = None
+) -> list[Passage]:
     """Parse guidelines.json into passages; raises ManualFormatError on a bad shape."""
     try:
         manual = json.loads(path.read_text(encoding="utf-8"))
@@ -53,6 +56,7 @@ def load_manual(path: Path, answers: dict[str, str] | None = None) -> list[Passa
     except (OSError, ValueError, AttributeError) as exc:
         raise ManualFormatError(f"cannot read manual {path}: {exc}") from exc
     answers = load_spoken_answers() if answers is None else answers
+    questions = load_questions() if questions is None else questions
     passages: list[Passage] = []
     seen_policy: dict[str, str] = {}
     for flow_name, flow in flows:
@@ -66,14 +70,21 @@ def load_manual(path: Path, answers: dict[str, str] | None = None) -> list[Passa
             body = [f"{flow_name} ({description}). {sub_name}.", *instructions]
             for action in actions:
                 body.extend(_lines(action))
+            spoken = answers[sub_id] if sub_id in answers else _fallback_spoken(instructions)
+            group = questions.groups.get(sub_id, sub_id)
+            asked = questions.answers.get(sub_id, ()) if spoken else listed_questions(
+                " ".join(instructions), re.sub(r"\s*faq$", "", sub_name, flags=re.I).lower(),
+                questions.answered_elsewhere)
             passages.append(
                 Passage(
                     doc_id=sub_id,
                     title=f"{flow_name}: {sub_name}",
                     text=" ".join(body),
-                    spoken=answers[sub_id] if sub_id in answers else _fallback_spoken(instructions),
+                    spoken=spoken,
                     summary=f"{sub_name}: {description}. " + " ".join(instructions),
                     tags=(slug(flow_name), slug(sub_name)),
+                    questions=asked,
+                    group=group,
                 )
             )
             for action in actions:
@@ -97,6 +108,8 @@ def load_manual(path: Path, answers: dict[str, str] | None = None) -> list[Passa
                         spoken=spoken,
                         summary=f"{sub_name}: {lines[0]}",
                         tags=(slug(flow_name), slug(sub_name), "policy"),
+                        questions=questions.answers.get(doc_id, ()),
+                        group=group,
                     )
                 )
     log.info("loaded %d passages from %s", len(passages), path)

@@ -21,3 +21,9 @@ class Passage:
     summary: str = ""  # short description of the situation it covers (indexed, never spoken)
     source: str = "manual"
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Caller questions about this passage (never indexed): answered by `spoken` when it has
+    # one, listed by the manual without an answer when it has none (the FAQ subflows).
+    questions: tuple[str, ...] = field(default_factory=tuple)
+    # Passages with the same group answer the same questions (e.g. the three return
+    # subflows); empty means the passage is a group of its own (dialog.relevance).
+    group: str = ""

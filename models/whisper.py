@@ -27,6 +27,7 @@ FRAMES_PER_SECOND = 100  # mel frames
 FULL_WINDOW_FRAMES = 3000
 MIN_WINDOW_FRAMES = 1000
 MARGIN_FRAMES = 300
+MAX_PROMPT_TOKENS = 223  # Whisper's text context is 448 tokens: a prompt gets half, less one
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,10 @@ class WhisperSTT:
     def warm_up(self) -> None:
         self.transcribe(np.zeros(SAMPLE_RATE_HZ // 2, dtype=np.float32))
 
-    def transcribe(self, audio_16k: np.ndarray) -> Transcript:
-        """Transcribe float32 mono 16 kHz audio in [-1, 1]."""
+    def transcribe(self, audio_16k: np.ndarray, prompt: str | None = None) -> Transcript:
+        """Transcribe float32 mono 16 kHz audio in [-1, 1]. `prompt`: text the decoder takes
+        as what was said before (Whisper's initial prompt / faster-whisper's `hotwords`),
+        e.g. a dictated number when one is expected; it biases spelling and format."""
         started = time.perf_counter()
         audio = np.asarray(audio_16k, dtype=np.float32)
         audio_s = len(audio) / SAMPLE_RATE_HZ
@@ -73,14 +76,25 @@ class WhisperSTT:
         frames = mel.shape[-1]
         window = min(FULL_WINDOW_FRAMES, max(MIN_WINDOW_FRAMES, frames + MARGIN_FRAMES))
         with self._lock:
-            text, degenerate = self._decode(mel, window, audio_s)
-            if degenerate and window < FULL_WINDOW_FRAMES:
-                log.debug("short-window decode looked degenerate; retrying on 30 s window")
-                window = FULL_WINDOW_FRAMES
-                text, _ = self._decode(mel, window, audio_s)
-        return Transcript(text, audio_s, time.perf_counter() - started, window)
+            text, degenerate, used = self._decode_window(mel, window, audio_s, prompt)
+            if prompt and degenerate:
+                # a prompt can start a loop ("1 1 1 1 ..."): the plain decode is the fallback
+                log.debug("primed decode looked degenerate; decoding without the prompt")
+                text, _, used = self._decode_window(mel, window, audio_s, None)
+        return Transcript(_undoubled(text), audio_s, time.perf_counter() - started, used)
 
-    def _decode(self, mel: np.ndarray, window: int, audio_s: float) -> tuple[str, bool]:
+    def _decode_window(self, mel: np.ndarray, window: int, audio_s: float,
+                       prompt: str | None) -> tuple[str, bool, int]:
+        """Decode on the short window, and on the full 30 s one if that looked degenerate."""
+        text, degenerate = self._decode(mel, window, audio_s, prompt)
+        if degenerate and window < FULL_WINDOW_FRAMES:
+            log.debug("short-window decode looked degenerate; retrying on 30 s window")
+            window = FULL_WINDOW_FRAMES
+            text, degenerate = self._decode(mel, window, audio_s, prompt)
+        return text, degenerate, window
+
+    def _decode(self, mel: np.ndarray, window: int, audio_s: float,
+                prompt_text: str | None) -> tuple[str, bool]:
         import ctranslate2
 
         frames = min(mel.shape[-1], window)
@@ -89,7 +103,7 @@ class WhisperSTT:
         features = ctranslate2.StorageView.from_array(padded[None])
         encoded = self._model.encode(features, to_cpu=False)
         max_tokens = int(min(440, 12 + audio_s * 8))
-        prompt = list(self._tokenizer.sot_sequence) + [self._tokenizer.no_timestamps]
+        prompt = self._prompt(prompt_text)
         result = self._model.generate(
             encoded, [prompt], beam_size=1, max_length=max_tokens + len(prompt),
             suppress_blank=True, suppress_tokens=[-1], return_scores=False,
@@ -100,8 +114,32 @@ class WhisperSTT:
         return text, hit_limit or _looks_repetitive(text)
 
 
+    def _prompt(self, text: str | None) -> list[int]:
+        """<|startofprev|> text, then the usual start: how faster-whisper passes an
+        initial prompt or hotwords (at most half the decoder's context)."""
+        start = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        if not text or not text.strip():
+            return start
+        previous = self._tokenizer.encode(" " + text.strip())[-(MAX_PROMPT_TOKENS):]
+        return [self._tokenizer.sot_prev, *previous, *start]
+
+
+def _undoubled(text: str) -> str:
+    """'It's 4 2 1 8 8. It's 4 2 1 8 8.' -> the first half: the decoder sometimes says a
+    turn twice (more often when primed)."""
+    words = text.split()
+    half = len(words) // 2
+    plain = [w.strip(".,!?").lower() for w in words]
+    if half >= 2 and len(words) % 2 == 0 and plain[:half] == plain[half:]:
+        return " ".join(words[:half])
+    return text
+
+
 def _looks_repetitive(text: str) -> bool:
-    words = text.lower().split()
+    words = [w.strip(".,!?") for w in text.lower().split()]
+    # a word of three characters or more said three times running ("82948. 82948. 82948.")
+    if any(len(a) >= 3 and a == b == c for a, b, c in zip(words, words[1:], words[2:], strict=False)):
+        return True
     if len(words) < 8:
         return False
     grams = [" ".join(words[i:i + 3]) for i in range(len(words) - 2)]

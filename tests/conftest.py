@@ -1,4 +1,5 @@
-"""Shared fixtures: real models and the real dialog engine, loaded once per test session."""
+"""Shared fixtures: real models and the real dialog engine, loaded once per test session;
+every async test fails if it leaves asyncio tasks behind (tests/leaks.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import EMBED_CACHE, ROOT, TESTDATA
+from tests.leaks import fail_on_leaked_tasks, task_leak_check  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +18,9 @@ def testdata() -> Path:
     if not TESTDATA.is_dir():
         pytest.fail(f"shared test data not found at {TESTDATA} (expected ../shared beside the repo)")
     return TESTDATA
+
+
+TEST_IDENTITY_SECRET = "hotline-test-identity-secret"
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +33,9 @@ def hotline_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
     dialog = dataclasses.replace(cfg.dialog, guidelines_path=str(TESTDATA / "domain/abcd/guidelines.json"),
                                  cache_dir=str(EMBED_CACHE))
     sip = dataclasses.replace(cfg.sip, bind_port=0)  # any free port: test apps never fight over 5060
-    return dataclasses.replace(cfg, server=server, dialog=dialog, sip=sip)
+    # signed web identities verify callers in browser tests (telephony/auth/identity_token.py)
+    webrtc = dataclasses.replace(cfg.webrtc, identity_secret=TEST_IDENTITY_SECRET)
+    return dataclasses.replace(cfg, server=server, dialog=dialog, sip=sip, webrtc=webrtc)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,9 @@ decides who hears whom; the supervisor's mode changes it:
   whisper  ... and the agent hears the supervisor; the caller never does
   barge    ... and the caller hears the supervisor too (so it is recorded)
 
+A tap (`tap(source)`) gets a copy of everything one source feeds, whoever may hear it:
+the human side's transcriber reads the human agent's voice that way (voice/human_side.py).
+
 Pure synchronous code: no tasks, no I/O, safe to call from processors and tracks.
 """
 
@@ -92,6 +95,19 @@ class Mixer:
         self.mode = SuperviseMode.OFF
         self._fifos: dict[str, dict[str, Fifo]] = {}
         self._table = routes(self.mode)
+        self._taps: dict[str, list[Fifo]] = {}
+
+    def tap(self, source: str, cap_s: float = 5.0) -> Fifo:
+        """A FIFO that receives every sample `source` feeds from now on (bounded: the oldest
+        go when the reader falls `cap_s` behind); `untap` it when done."""
+        fifo = Fifo(int(cap_s * RATE_HZ))
+        self._taps.setdefault(source, []).append(fifo)
+        return fifo
+
+    def untap(self, source: str, fifo: Fifo) -> None:
+        taps = self._taps.get(source, [])
+        if fifo in taps:
+            taps.remove(fifo)
 
     def set_mode(self, mode: SuperviseMode) -> None:
         self.mode = mode
@@ -111,6 +127,8 @@ class Mixer:
         """`pcm`: int16 mono at 16 kHz."""
         if len(pcm) == 0:
             return
+        for tap in self._taps.get(source, ()):
+            tap.push(pcm)
         for listener, fifos in self._fifos.items():
             if listener == source or source not in self._table.get(listener, frozenset()):
                 continue

@@ -1,9 +1,12 @@
 """Turn taking as a pure state machine over 16 kHz audio, clocked by samples.
 
 The caller's audio goes in window by window; out come events: speech started
-(barge-in point), pause (a candidate end of turn: decide now), and forced end
-(silence reached the fallback bound). Deciding whether a pause *is* the end of
-the turn needs models (Smart Turn, the transcript) and lives in the processor.
+(barge-in point), pause (a candidate end of turn: decide now), stop reached (the
+silence the verdict asked for has passed, `end_after`) and forced end (silence reached
+the fallback bound). Deciding how much silence ends the turn needs models (Smart Turn,
+the transcript) and lives in voice/endpoint.py and the processor. A turn taken too
+early can be reopened: caller speech that starts soon after it (`reopen`) continues
+it, and the next turn's audio holds both parts.
 No wall clock here, so the same logic runs at real-time pace or faster.
 """
 
@@ -20,13 +23,14 @@ from voice.config import VoiceConfig
 WINDOW_SAMPLES = 512
 RATE_HZ = 16000
 WINDOW_S = WINDOW_SAMPLES / RATE_HZ
+MAX_REOPEN_GAP_S = 0.5  # silence kept between the two parts of a reopened turn
 
 
 class TurnEvent(enum.Enum):
     SPEECH_STARTED = "speech_started"
     SPEECH_RESUMED = "speech_resumed"
     PAUSE = "pause"  # a short silence: prepare the transcript and the end-of-turn verdict
-    STOP_REACHED = "stop_reached"  # silence reached vad_stop_secs: the turn may end now
+    STOP_REACHED = "stop_reached"  # silence reached what the verdict asked (vad_stop_secs until told)
     FORCED_END = "forced_end"
 
 
@@ -56,6 +60,7 @@ class TurnTaker:
         self._stop_windows = max(1, round(cfg.vad_stop_secs / WINDOW_S))
         self._speculate_windows = max(1, min(self._stop_windows, round(cfg.speculate_secs / WINDOW_S)))
         self._fallback_windows = max(self._stop_windows + 1, round(cfg.turn_fallback_secs / WINDOW_S))
+        self._end_windows = self._stop_windows  # silence that ends this pause (end_after)
         self._max_windows = round(cfg.max_turn_secs / WINDOW_S)
         self._pre_roll: deque[np.ndarray] = deque(maxlen=max(1, round(cfg.pre_roll_secs / WINDOW_S)))
         self._state = _State.QUIET
@@ -64,6 +69,7 @@ class TurnTaker:
         self._sample = 0  # stream clock: samples seen so far
         self.utterance: Utterance | None = None
         self.forced_reason = ""
+        self._previous: Utterance | None = None  # the last finished turn, until a new one starts
 
     @property
     def sample(self) -> int:
@@ -73,20 +79,22 @@ class TurnTaker:
     def in_turn(self) -> bool:
         return self._state is not _State.QUIET
 
-    def push(self, window: np.ndarray, speech_prob: float) -> TurnEvent | None:
-        """Feed one 512-sample window and its VAD probability."""
+    def push(self, window: np.ndarray, speech_prob: float, *, quick_start: bool = False) -> TurnEvent | None:
+        """Feed one 512-sample window and its VAD probability. `quick_start`: one voiced
+        window starts the caller's speech (while a reply is on its way but not yet heard)."""
         self._sample += len(window)
         voiced = speech_prob >= self._cfg.vad_threshold
         self._voiced_run = self._voiced_run + 1 if voiced else 0
         self._silent_run = 0 if voiced else self._silent_run + 1
         if self._state is _State.QUIET:
             self._pre_roll.append(window)
-            if self._voiced_run >= self._start_windows:
+            if self._voiced_run >= (1 if quick_start else self._start_windows):
                 start = self._sample - sum(len(w) for w in self._pre_roll)
                 self.utterance = Utterance(start_sample=start, chunks=list(self._pre_roll),
                                            last_voice_sample=self._sample)
                 self._pre_roll.clear()
                 self._state = _State.SPEAKING
+                self._end_windows = self._stop_windows
                 return TurnEvent.SPEECH_STARTED
             return None
         if self._state is _State.ENDED:
@@ -97,11 +105,12 @@ class TurnTaker:
             self.utterance.last_voice_sample = self._sample
         if self._state is _State.PAUSED and self._voiced_run >= self._start_windows:
             self._state = _State.SPEAKING
+            self._end_windows = self._stop_windows
             return TurnEvent.SPEECH_RESUMED
         if self._state is _State.SPEAKING and self._silent_run >= self._speculate_windows:
             self._state = _State.PAUSED
             return TurnEvent.PAUSE
-        if self._state is _State.PAUSED and self._silent_run == self._stop_windows:
+        if self._state is _State.PAUSED and self._silent_run == self._end_windows:
             return TurnEvent.STOP_REACHED
         too_long = len(self.utterance.chunks) >= self._max_windows
         if (self._state is _State.PAUSED and self._silent_run >= self._fallback_windows) or too_long:
@@ -120,12 +129,45 @@ class TurnTaker:
             keep = utt.last_voice_sample - utt.start_sample + int(0.15 * RATE_HZ)
             audio = utt.audio()[:keep]
             utt.chunks = [audio]
+        self._previous = utt
         return utt
 
+    def end_after(self, silence_s: float) -> None:
+        """This pause ends the turn once the silence has lasted `silence_s` (STOP_REACHED),
+        within the fallback bound; a pause already longer than that waits no more."""
+        windows = max(1, round(silence_s / WINDOW_S))
+        self._end_windows = min(windows, self._fallback_windows)
+
     @property
-    def may_end(self) -> bool:
-        """Silence has lasted at least vad_stop_secs."""
-        return self._state in (_State.PAUSED, _State.ENDED) and self._silent_run >= self._stop_windows
+    def silence_s(self) -> float:
+        """How long the caller has been silent in the current turn."""
+        return self._silent_run * WINDOW_S if self.in_turn else 0.0
+
+    @property
+    def spoken_s(self) -> float:
+        """Length of the current turn so far, pauses included."""
+        utt = self.utterance
+        return (self._sample - utt.start_sample) / RATE_HZ if utt is not None else 0.0
+
+    def reopen(self, within_s: float) -> Utterance | None:
+        """Speech has just started: if the last turn ended less than `within_s` before it,
+        this is that turn going on (the caller was not done). Its audio is put back in front
+        of the new speech, so the turn now holds both parts; returns the reopened turn."""
+        prev, utt = self._previous, self.utterance
+        if prev is None or utt is None or self._state is not _State.SPEAKING:
+            return None
+        onset = self._sample - self._voiced_run * WINDOW_SAMPLES
+        if onset - prev.last_voice_sample > within_s * RATE_HZ:
+            return None
+        if len(prev.chunks) and len(prev.audio()) >= self._max_windows * WINDOW_SAMPLES // 2:
+            return None  # a turn cut for its length is not continued: answer it
+        prev_audio = prev.audio()
+        gap = utt.start_sample - (prev.start_sample + len(prev_audio))
+        quiet = np.zeros(min(max(0, gap), int(MAX_REOPEN_GAP_S * RATE_HZ)), dtype=np.float32)
+        utt.chunks = [prev_audio, quiet, *utt.chunks]
+        utt.start_sample = prev.start_sample
+        self._previous = None
+        return prev
 
     def speech_end_sample(self) -> int:
         return self.utterance.last_voice_sample if self.utterance else self._sample

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from dialog import replies
+from dialog import identity, replies
 from dialog.commands import (
     Affirm,
     CancelFlow,
@@ -67,6 +67,9 @@ class FlowEngine:
             reply = readback.answer(self.res, session, ctx, commands, refusing)
         if reply is None:
             reply = self._act(session, ctx, commands, refusing)
+        if reply.intent == "clarify" and (again := identity.ask_again(session)) is not None:
+            reply = again  # the identity question stays open: asked again, not counted
+
         return queue.take_up(session, reply, lambda cmd: self._request(session, cmd, refusing))
 
     def _refuse(self, session: Session, commands: list[Command]) -> frozenset[str]:

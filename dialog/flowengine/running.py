@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dialog import replies
+from dialog import identity, replies
 from dialog.flows.spec import FlowRegistry, FlowSpec
 from dialog.knowledge import KnowledgeAnswerer
 from dialog.services import Services
@@ -70,13 +70,16 @@ def run_flow(
     res: Resources, spec: FlowSpec, session: Session, slots: Mapping[str, str], said: str,
     *, confidence: float = 1.0, refusing: frozenset[str] = frozenset(),
 ) -> Reply:
-    """Run `spec`'s handler for this turn. A request for the flow lifts the caller's earlier
-    refusal of its own change, unless refused in this same turn (`refusing`)."""
+    """Run `spec`'s handler for this turn, behind the identity gate (dialog.identity: the
+    command's identity facts are heard first). A request for the flow lifts the caller's
+    earlier refusal of its own change, unless refused in this same turn (`refusing`)."""
     state = session.state
     state.flow = spec.name
     state.said = said_with(said, slots)
     state.refused -= set(spec.confirms[:1]) - refusing  # its own change, not an alternative
-    reply = spec.handler(res.services, session, entities_from(slots))
+    svc = res.services
+    reply = identity.gate(svc, session, slots, state.said,
+                          lambda heard: spec.handler(svc, session, entities_from(heard)))
     if confidence < 1.0:
         reply.confidence = round(confidence, 3)
     return grounded(res, spec, reply, said)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dialog import identity
 from dialog.flows.confirm import ask
-from dialog.flows.identity import ask_for_account
 from dialog.flows.policy import IDENTITY_FACTORS_NEEDED
 from dialog.flows.upgrade import last_caller_text
 from dialog.services import Services
@@ -42,7 +42,8 @@ def mask_email(email: str) -> str:
 
 
 def _candidate(svc: Services, session: Session, ents: Entities) -> Customer | None:
-    known = session.state.customer_id or session.state.slots(IdentityCheck).candidate_id
+    known = (session.state.customer_id or session.state.identity.account
+             or session.state.slots(IdentityCheck).candidate_id)
     if known:
         return svc.customers.by_id(str(known))
     for email in ents.emails:
@@ -82,7 +83,7 @@ def recover_username(svc: Services, session: Session, ents: Entities) -> Reply:
     if len(matched) >= IDENTITY_FACTORS_NEEDED:
         session.state.awaiting_flow = None
         check.claims = {}
-        session.state.customer_id = candidate.customer_id
+        identity.verified_by_check(session, candidate.customer_id)
         spelled = " ".join(candidate.username.upper())
         return Reply(
             text=f"Thanks, that's confirmed. Your username is {candidate.username}. "
@@ -113,9 +114,9 @@ def _ask_more(session: Session, text: str) -> Reply:
 
 
 def reset_password(svc: Services, session: Session, ents: Entities) -> Reply:
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
     if customer is None:
-        return ask_for_account(session, "reset_password", "I can't see or read out passwords, "
+        return identity.ask_for_account(session, "reset_password", "I can't see or read out passwords, "
                                "but I can send you a link to set a new password. What's the email "
                                "address on your account?")
     session.state.awaiting_flow = None

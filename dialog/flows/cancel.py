@@ -6,8 +6,8 @@ tool runs only after the caller's explicit yes on a later turn.
 
 from __future__ import annotations
 
+from dialog import identity
 from dialog.flows.confirm import ask
-from dialog.flows.identity import ask_for_account
 from dialog.flows.orders import describe, find_order
 from dialog.services import Services, say_date
 from dialog.types import Reply, Session
@@ -16,9 +16,9 @@ from nlu.entities import Entities
 
 
 def propose_cancel_order(svc: Services, session: Session, ents: Entities) -> Reply:
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
     if customer is None:
-        return ask_for_account(session, "cancel_order")
+        return identity.ask_for_account(session, "cancel_order")
     order, candidates = find_order(svc, session, ents, customer)
     if order is None:
         session.state.awaiting_flow = "cancel_order"
@@ -53,9 +53,9 @@ def propose_cancel_order(svc: Services, session: Session, ents: Entities) -> Rep
 
 
 def propose_cancel_subscription(svc: Services, session: Session, ents: Entities) -> Reply:
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
     if customer is None:
-        return ask_for_account(session, "cancel_subscription")
+        return identity.ask_for_account(session, "cancel_subscription")
     session.state.awaiting_flow = None
     subs = svc.tools.call(session, "list_subscriptions", {"customer_id": customer.customer_id})
     active = [s for s in subs if s.status == "active"]

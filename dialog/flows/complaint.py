@@ -8,8 +8,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from dialog import identity
 from dialog.flows.confirm import ask, refused
-from dialog.flows.identity import ask_for_account
 from dialog.flows.orders import find_order, status_text
 from dialog.flows.policy import CREDIT_CAP_CENTS, FOLLOW_UP_DAYS
 from dialog.flows.upgrade import last_caller_text
@@ -43,9 +43,9 @@ def complaint(svc: Services, session: Session, ents: Entities) -> Reply:
     slots = session.state.slots(ComplaintSlots)
     if slots.category is None:
         slots.category = category_of(text)
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
     if customer is None:
-        return ask_for_account(session, "complaint", "I'm sorry to hear that, and I'll make sure "
+        return identity.ask_for_account(session, "complaint", "I'm sorry to hear that, and I'll make sure "
                                "it's recorded. What's the email address on your account?")
     session.state.awaiting_flow = None
     order, _ = find_order(svc, session, ents, customer)

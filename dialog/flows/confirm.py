@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from dialog import identity
 from dialog.state import PendingAction
 from dialog.types import Reply, Session
 
@@ -34,7 +35,12 @@ def ask(
 
 
 def read_back(session: Session, action: PendingAction) -> Reply:
-    """Make `action` the pending one and say its question."""
+    """Make `action` the pending one and say its question; only for a verified account
+    holder (dialog.identity.may_change), else nothing is proposed."""
+    if not identity.may_change(session):
+        log.warning("read-back of %s refused: caller may not change the account (call %s)",
+                    action.tool, session.call_id)
+        return identity.refuse_change(session, session.state.flow or action.tool)
     session.state.pending = action
     return Reply(
         text=action.question,
@@ -45,6 +51,7 @@ def read_back(session: Session, action: PendingAction) -> Reply:
 
 
 def refused(session: Session, tool: str) -> bool:
-    """Did the caller refuse `tool` in this call ("I don't want a credit")? Then a flow
-    says what it found without offering it."""
-    return tool in session.state.refused
+    """Did the caller refuse `tool` in this call ("I don't want a credit"), or may they not
+    have it (not the verified account holder: dialog.identity)? Then a flow says what it
+    found without offering it."""
+    return tool in session.state.refused or not identity.may_change(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialog import identity
 from dialog.services import Services, say_date
 from dialog.types import Reply, Session
 from kb.adapters import Customer, Order
@@ -57,10 +58,16 @@ def describe(order: Order) -> str:
 
 
 def order_status(svc: Services, session: Session, ents: Entities) -> Reply:
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
+    if customer is None and not ents.order_ids and identity.named_only(session):
+        return identity.ask_for_account(session, "order_status")  # the second fact first
     order, candidates = find_order(svc, session, ents, customer)
     named = list(ents.order_ids)
     if named and (order is None or order.order_id not in named):
+        other = svc.orders.order(named[0]) if customer is not None else None
+        if other is not None:  # someone else's order: the same verification, for that account
+            return identity.found_order(session, "order_status", other.order_id,
+                                        other.customer_id)
         # The caller named an order we cannot show them (unknown, or not theirs: we do not
         # say which). Never answer about a different order instead.
         session.state.awaiting_flow = "order_status"
@@ -69,6 +76,8 @@ def order_status(svc: Services, session: Session, ents: Entities) -> Reply:
             intent="order_status",
             confidence=1.0,
         )
+    if order is not None and customer is None:  # by its number alone: not yet theirs to hear
+        return identity.found_order(session, "order_status", order.order_id, order.customer_id)
     if order is None:
         session.state.awaiting_flow = "order_status"
         if candidates:

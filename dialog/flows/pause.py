@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from dialog import identity
 from dialog.flows.cancel import propose_cancel_subscription
 from dialog.flows.confirm import read_back, refused
-from dialog.flows.identity import ask_for_account
 from dialog.flows.policy import PAUSABLE_CYCLES, PAUSE_MONTHS
 from dialog.services import Services, say_date
 from dialog.state import PendingAction
@@ -49,9 +49,9 @@ def _pause_action(svc: Services, sub: Subscription) -> PendingAction:
 
 
 def propose_pause(svc: Services, session: Session, ents: Entities) -> Reply:
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
     if customer is None:
-        return ask_for_account(session, "pause_subscription")
+        return identity.ask_for_account(session, "pause_subscription")
     session.state.awaiting_flow = None
     subs = svc.tools.call(session, "list_subscriptions", {"customer_id": customer.customer_id})
     if any(s.status == "paused" for s in subs):
@@ -78,7 +78,7 @@ def propose_cancel_or_pause(svc: Services, session: Session, ents: Entities) -> 
     pending = session.state.pending
     if reply.intent != "confirm_cancel_subscription" or pending is None:
         return reply
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
     subs = svc.billing.subscriptions_for(customer.customer_id) if customer else []
     sub = next((s for s in subs if s.subscription_id == pending.args["subscription_id"]), None)
     if sub is None or not pausable(sub) or refused(session, "pause_subscription"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dialog import identity
 from dialog.flows.confirm import ask, refused
 from dialog.flows.orders import find_order
 from dialog.knowledge import citation_for
@@ -26,7 +27,7 @@ class ReturnSlots:
 
 def return_window(svc: Services, session: Session, ents: Entities) -> Reply:
     slots = session.state.slots(ReturnSlots)
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
     if ents.tiers:
         slots.tier = ents.tiers[0]
     elif customer is not None and slots.tier is None:

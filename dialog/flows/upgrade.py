@@ -6,8 +6,8 @@ up. Nothing changes until the caller's explicit yes (`dialog.flows.confirm`).
 
 from __future__ import annotations
 
+from dialog import identity
 from dialog.flows.confirm import ask, refused
-from dialog.flows.identity import ask_for_account
 from dialog.services import Services, say_date, say_money
 from dialog.types import Reply, Session
 from nlu.entities import Entities
@@ -27,9 +27,9 @@ def last_caller_text(session: Session) -> str:
 
 
 def propose_upgrade(svc: Services, session: Session, ents: Entities) -> Reply:
-    customer = svc.identify(session, ents)
+    customer = identity.caller(svc, session)
     if customer is None:
-        return ask_for_account(session, "upgrade_plan", _NEED_ID)
+        return identity.ask_for_account(session, "upgrade_plan", _NEED_ID)
     session.state.awaiting_flow = None
     subs = svc.tools.call(session, "list_subscriptions", {"customer_id": customer.customer_id})
     active = [s for s in subs if s.status == "active"]

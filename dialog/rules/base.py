@@ -13,10 +13,12 @@ from functools import cached_property
 
 from dialog.commands import Command, TurnContext
 from dialog.flows.spec import FlowRegistry
+from dialog.knowledge import KnowledgeAnswerer
 from dialog.rules.reading import Reading, read
 from dialog.services import Services
 from nlu.cues import Cue, cues
 from nlu.entities import Entities, normalize_digits
+from nlu.expect import asked_for
 from nlu.intent import IntentClassifier
 from nlu.normalize import strip_fillers
 
@@ -28,6 +30,9 @@ class Resources:
     services: Services  # entity extraction, product and plan names
     classifier: IntentClassifier
     flows: FlowRegistry
+    # the manual's relevance check: a flow grounded in the manual leaves a question that
+    # belongs to another answer group to the knowledge answer (dialog/knowledge.py)
+    knowledge: KnowledgeAnswerer | None = None
 
 
 @dataclass
@@ -55,8 +60,15 @@ class Turn:
     @cached_property
     def entities(self) -> Entities:
         """Entities of what the caller asked for: refused values and corrected-away values
-        are not in it."""
-        return self.res.services.entities(self.reading.context)
+        are not in it. The words are read as the detail the agent asked for last
+        (nlu.expect), so "ten two fifty one" after "What's the order number?" is 10251.
+        A "sorry, could you say that again?" in between leaves the question before it open
+        (a zip code heard short, "9 7 2 1", is asked again and the repeat is a zip code)."""
+        agent = [said for who, said in reversed(self.ctx.history) if who == "agent"]
+        expect = asked_for(agent[0]) if agent else None
+        if expect is None and self.ctx.awaiting and len(agent) > 1:
+            expect = asked_for(agent[1])
+        return self.res.services.entities(self.reading.context, expect=expect)
 
     @cached_property
     def clean(self) -> str:

@@ -21,6 +21,8 @@ def slots_of(svc: Services, ents: Entities, text: str, spec: FlowSpec | None = N
         slots["email"] = ents.emails[0]
     if ents.phones:
         slots["phone"] = ents.phones[0]
+    if ents.zip_codes:  # asked for, or named ("my zip code is ...")
+        slots["zip_code"] = ents.zip_codes[0]
     if ents.tiers:
         slots["tier"] = ents.tiers[0]
     if ents.products:

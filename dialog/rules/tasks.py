@@ -102,6 +102,10 @@ def requests(res: Resources, turn: Turn) -> list[Command]:
     if chosen.flow is None:
         return [*denies, KnowledgeQuestion(turn.clean)]
     spec = res.flows[chosen.flow]
+    if spec.grounding and res.knowledge is not None and res.knowledge.answered_elsewhere(
+            turn.clean, spec.grounding):
+        # "how long until my return credit shows up" is a billing answer, not a return
+        return [*denies, KnowledgeQuestion(turn.clean)]
     slots = slots_of(res.services, turn.entities, turn.reading.context, spec)
     return [*denies, StartFlow(chosen.flow, slots, text=turn.reading.text,
                                confidence=chosen.confidence)]

@@ -1,10 +1,12 @@
 -- Hotline demo company (Acme Apparel). Reset with kb.demo.reset(data_dir).
-CREATE TABLE membership_tiers (
+-- Schema "demo", version 1 (kb/demo/db.py). Tool calls go to the common audit_log (kb/db/audit.py).
+CREATE TABLE IF NOT EXISTS demo_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS membership_tiers (
     tier TEXT PRIMARY KEY,            -- gold | silver | bronze | guest (the manual's levels)
     rank INTEGER NOT NULL,
     description TEXT NOT NULL
 );
-CREATE TABLE customers (
+CREATE TABLE IF NOT EXISTS customers (
     customer_id TEXT PRIMARY KEY,
     full_name TEXT NOT NULL,
     email TEXT NOT NULL UNIQUE,
@@ -14,7 +16,7 @@ CREATE TABLE customers (
     member_since TEXT NOT NULL,
     address TEXT NOT NULL
 );
-CREATE TABLE products (
+CREATE TABLE IF NOT EXISTS products (
     sku TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     category TEXT NOT NULL,
@@ -22,7 +24,7 @@ CREATE TABLE products (
     limited_edition INTEGER NOT NULL DEFAULT 0,
     stock INTEGER NOT NULL
 );
-CREATE TABLE orders (
+CREATE TABLE IF NOT EXISTS orders (
     order_id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL REFERENCES customers(customer_id),
     placed_on TEXT NOT NULL,
@@ -34,13 +36,13 @@ CREATE TABLE orders (
     current_estimate TEXT,
     total_cents INTEGER NOT NULL
 );
-CREATE TABLE order_items (
+CREATE TABLE IF NOT EXISTS order_items (
     order_id TEXT NOT NULL REFERENCES orders(order_id),
     sku TEXT NOT NULL REFERENCES products(sku),
     quantity INTEGER NOT NULL,
     price_cents INTEGER NOT NULL
 );
-CREATE TABLE subscriptions (
+CREATE TABLE IF NOT EXISTS subscriptions (
     subscription_id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL REFERENCES customers(customer_id),
     plan TEXT NOT NULL,
@@ -49,7 +51,7 @@ CREATE TABLE subscriptions (
     next_bill_date TEXT,
     amount_cents INTEGER NOT NULL
 );
-CREATE TABLE payments (
+CREATE TABLE IF NOT EXISTS payments (
     payment_id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL REFERENCES customers(customer_id),
     order_id TEXT REFERENCES orders(order_id),
@@ -57,7 +59,7 @@ CREATE TABLE payments (
     method TEXT NOT NULL,
     paid_on TEXT NOT NULL
 );
-CREATE TABLE refunds (
+CREATE TABLE IF NOT EXISTS refunds (
     refund_id TEXT PRIMARY KEY,
     payment_id TEXT REFERENCES payments(payment_id),
     order_id TEXT NOT NULL REFERENCES orders(order_id),
@@ -65,30 +67,15 @@ CREATE TABLE refunds (
     status TEXT NOT NULL,
     created_on TEXT NOT NULL
 );
--- Append-only: every tool call, with who/what/why. Triggers forbid UPDATE and DELETE.
-CREATE TABLE audit_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    call_id TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    args_json TEXT NOT NULL,
-    result_json TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    confirmed INTEGER NOT NULL
-);
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 -- Subscription plans, cheapest first (rank 1). Upgrades go to a higher rank only.
-CREATE TABLE plans (
+CREATE TABLE IF NOT EXISTS plans (
     plan TEXT PRIMARY KEY,
     rank INTEGER NOT NULL UNIQUE,
     monthly_cents INTEGER NOT NULL,
     annual_cents INTEGER NOT NULL
 );
 -- Goodwill credits on a customer's account (complaints, late deliveries). One per order.
-CREATE TABLE credits (
+CREATE TABLE IF NOT EXISTS credits (
     credit_id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL REFERENCES customers(customer_id),
     order_id TEXT REFERENCES orders(order_id),
@@ -96,8 +83,8 @@ CREATE TABLE credits (
     reason_code TEXT NOT NULL,         -- complaint | late_delivery
     created_on TEXT NOT NULL
 );
-CREATE UNIQUE INDEX credits_one_per_order ON credits(order_id) WHERE order_id IS NOT NULL;
-CREATE TABLE complaints (
+CREATE UNIQUE INDEX IF NOT EXISTS credits_one_per_order ON credits(order_id) WHERE order_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS complaints (
     complaint_id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL REFERENCES customers(customer_id),
     order_id TEXT REFERENCES orders(order_id),
@@ -107,7 +94,7 @@ CREATE TABLE complaints (
     created_on TEXT NOT NULL
 );
 -- Messages sent to the email address on file (password reset links). Never the secret itself.
-CREATE TABLE outbox (
+CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id TEXT NOT NULL REFERENCES customers(customer_id),
     kind TEXT NOT NULL,                -- password_reset

@@ -1,17 +1,17 @@
-"""SQLite implementation of the customer, order, billing and audit adapters."""
+"""The demo company's customer, order and billing adapters, and its tool-call audit."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
-import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
 from kb.adapters import Customer, Order, OrderLine, Refund, Subscription
-from kb.demo.db import DB_FILENAME, connect, reset
+from kb.db import AuditLog, Store
+from kb.db.audit import AI_ROLE, TOOL_ACTION
+from kb.demo.db import DB_FILENAME, SCHEMAS, reset
 from kb.errors import NotFoundError, StoreError
 
 log = logging.getLogger(__name__)
@@ -26,13 +26,14 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-class SqliteDemoStore:
-    """One connection shared by worker threads, serialized by a lock."""
+class SqliteDemoStore(Store):
+    """Sync methods: the dialog calls them from its worker threads, never from the event loop;
+    each query waits for the database's own thread (kb/db)."""
 
     def __init__(self, path: Path) -> None:
+        super().__init__(path, SCHEMAS, name="demo-db")
         self.path = path
-        self._conn = connect(path)
-        self._lock = threading.Lock()
+        self.audit = AuditLog(self.db)  # the common audit table, in the same database
 
     @classmethod
     def open(cls, data_dir: Path) -> SqliteDemoStore:
@@ -42,15 +43,10 @@ class SqliteDemoStore:
             reset(data_dir)
         return cls(path)
 
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         try:
-            with self._lock:
-                return list(self._conn.execute(sql, args).fetchall())
-        except sqlite3.Error as exc:
+            return self.run_sync(lambda c: list(c.execute(sql, args).fetchall()))
+        except self.dialect.error as exc:
             raise StoreError(str(exc)) from exc
 
     def today(self) -> dt.date:
@@ -89,7 +85,7 @@ class SqliteDemoStore:
         )
         return [self._order(r) for r in rows]
 
-    def _order(self, row: sqlite3.Row) -> Order:
+    def _order(self, row: Any) -> Order:
         lines = self._rows(
             "SELECT i.sku, p.name, i.quantity, i.price_cents, p.limited_edition "
             "FROM order_items i JOIN products p ON p.sku = i.sku WHERE i.order_id = ?",
@@ -274,7 +270,7 @@ class SqliteDemoStore:
         log.info("password reset link for %s by %s: %s", customer_id, actor, reason)
         return {"status": "sent"}
 
-    # AuditLog
+    # ToolAudit: the dialog's tool calls, in the common audit log
     def record(
         self,
         *,
@@ -285,20 +281,17 @@ class SqliteDemoStore:
         actor: str,
         confirmed: bool,
     ) -> None:
-        self._rows(
-            "INSERT INTO audit_log (at, call_id, tool, args_json, result_json, actor, confirmed) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                call_id,
-                tool,
-                json.dumps(args, default=str),
-                json.dumps(result, default=str),
-                actor,
-                int(confirmed),
-            ),
-        )
+        self.audit.record_sync(actor, AI_ROLE, TOOL_ACTION + tool, call_id,
+                               args=args, result=result, confirmed=confirmed)
 
     def audit_entries(self, call_id: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM audit_log" + (" WHERE call_id = ?" if call_id else "") + " ORDER BY id"
-        return [dict(r) for r in self._rows(sql, (call_id,) if call_id else ())]
+        """The tool calls (of one call), oldest first, as `tool`, `args_json`, `result_json` ..."""
+        entries = self.audit.entries_sync(target=call_id, action_prefix=TOOL_ACTION, limit=None,
+                                          oldest_first=True)
+        return [{"id": e.id, "at": dt.datetime.fromtimestamp(e.at, dt.UTC).isoformat(
+                     timespec="seconds"), "call_id": e.target,
+                 "tool": e.action.removeprefix(TOOL_ACTION),
+                 "args_json": json.dumps(e.detail.get("args", {})),
+                 "result_json": json.dumps(e.detail.get("result", {})),
+                 "actor": e.actor, "confirmed": int(bool(e.detail.get("confirmed")))}
+                for e in entries]

@@ -1,5 +1,5 @@
 """Authentication and access control: users, roles, sessions, API tokens, CSRF, policy.
 
 Import from the submodules (`telephony.auth.middleware`, `.policy`, `.users`, ...);
-this package module stays empty so `telephony.auth.audit` can use `telephony.auth.db`.
+this package module stays empty (importing it loads nothing).
 """

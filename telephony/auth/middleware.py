@@ -23,8 +23,10 @@ from telephony.auth.denials import deny
 from telephony.auth.policy import Rule, can_see_call, method_covered, role_allowed, rule_for
 from telephony.auth.state import AuthState
 from telephony.auth.types import Principal
+from telephony.web.capability import CallCapabilities
 
 log = logging.getLogger(__name__)
+CROSS_ORIGIN = "cross-origin request"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FORM_BYTES = 64 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -59,7 +61,7 @@ class AuthMiddleware:
         rule = rule_for(path)
         if rule is None or not method_covered(rule, method):
             log.error("no access policy row for %s %s: refused", method, path or route)
-            await deny(scope, receive, send, 403, "no policy for this route")
+            await deny(scope, receive, send, 403, "no policy for this route", None)
             return
         auth: AuthState | None = getattr(app.state, "auth", None)
         headers = Headers(scope=scope)
@@ -75,16 +77,16 @@ class AuthMiddleware:
         if rule.public:
             await self.app(scope, receive, send)
             return
-        verdict = await self._decide(app, rule, principal, params)
+        verdict = await self._decide(app, rule, principal, params, headers)
         if verdict != "staff" and verdict != "caller":
-            status = 401 if principal is None or verdict == "login" else 403
-            await deny(scope, receive, send, status, verdict)
+            status = 401 if verdict == "login" or (principal is None and verdict != CROSS_ORIGIN) else 403
+            await deny(scope, receive, send, status, verdict, principal)
             return
         if verdict == "caller":
             state["principal"], state["user"] = Principal(user=None, via="caller"), None
         elif principal is not None and principal.via == "session":
             if not same_origin(headers):
-                await deny(scope, receive, send, 403, "cross-origin request")
+                await deny(scope, receive, send, 403, "cross-origin request", principal)
                 return
             if method in UNSAFE:
                 receive, ok = await self._check_csrf(principal, headers, receive)
@@ -98,7 +100,7 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
     async def _decide(self, app: Any, rule: Rule, principal: Principal | None,
-                      params: dict[str, Any]) -> str:
+                      params: dict[str, Any], headers: Headers) -> str:
         """'staff' or 'caller' when allowed, else the reason for refusing."""
         user = principal.user if principal else None
         call: dict[str, Any] | None = None
@@ -108,8 +110,12 @@ class AuthMiddleware:
             call = await services.store.call(call_id) if services is not None else None
         if role_allowed(rule, user) and user is not None and (call is None or can_see_call(user, call)):
             return "staff"  # an unknown call falls through to the handler's 404
-        if rule.caller and rule.call_param and (call is None or call.get("transport") == "webrtc"):
-            return "caller"  # the browser caller's own call: its id is the capability
+        capabilities: CallCapabilities | None = getattr(app.state, "call_capabilities", None)
+        if (rule.caller and rule.call_param and call is not None and call.get("transport") == "webrtc"
+                and capabilities is not None
+                and capabilities.presented(call["id"], headers, after_call=rule.after_call)):
+            # the browser caller's own call (telephony/web/capability.py), from this origin
+            return "caller" if same_origin(headers) else CROSS_ORIGIN
         if user is None:
             return "login"
         return "role not allowed" if not role_allowed(rule, user) else "not your call"

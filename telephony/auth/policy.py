@@ -5,7 +5,10 @@ a Mount by its prefix), the methods it covers ("WS" for a websocket), and who
 may use it:
   public=True        anyone, no login (caller-facing pages, health, signed webhooks)
   roles=...          logged-in users with one of these roles (session cookie or API token)
-  caller=True        also the anonymous browser caller of that very call (WebRTC only)
+  caller=True        also the anonymous browser caller of that very call (WebRTC only), by
+                     the call's capability (telephony/web/capability.py) while it is live,
+                     from this origin only
+  after_call=True    ... and for a while after it ended (the caller's post-call survey)
   call_param="x"     the path parameter `x` names a call: object-level check with
                      `can_see_call` (agents: own calls; supervisors: their queues; QA, admin: all)
   audit="a.b"        every allowed staff request is written to the audit log as action `a.b`
@@ -41,7 +44,10 @@ STAFF = frozenset(Role)
 NOBODY: frozenset[Role] = frozenset()
 QA_READERS = frozenset({Role.QA, Role.ADMIN, Role.SUPERVISOR})
 QA_REVIEWERS = frozenset({Role.QA, Role.ADMIN})
-KPI_READERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+KPI_READERS = frozenset({Role.SUPERVISOR, Role.QA, Role.ADMIN})
+DESK = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})  # supervisors take calls too
+SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class Rule:
     roles: frozenset[Role] = NOBODY
     public: bool = False
     caller: bool = False
+    after_call: bool = False
     call_param: str | None = None
     audit: str | None = None
     note: str = ""
@@ -63,7 +70,7 @@ POLICY: tuple[Rule, ...] = (
     Rule("/static", READ, public=True, note="softphone script and style"),
     Rule("/api/webrtc/config", READ, public=True),
     Rule("/api/webrtc/offer", POST, public=True,
-         note="starts the caller's own call; its call id is the caller's capability"),
+         note="starts the caller's own call and gives them its capability"),
     Rule("/api/webrtc/{call_id}/hangup", POST, caller=True,
          roles=frozenset({Role.SUPERVISOR, Role.ADMIN}), call_param="call_id",
          audit="supervisor.hangup"),
@@ -101,8 +108,9 @@ POLICY: tuple[Rule, ...] = (
          note="labeled turns as JSONL; the handler audits transcript.export"),
     # KPIs and surveys (docs/kpi.md)
     Rule("/kpi", READ, roles=KPI_READERS),
+    Rule("/kpi/definitions", READ, roles=KPI_READERS, note="docs/kpi.md rendered"),
     Rule("/api/kpi", READ, roles=KPI_READERS, note="supervisors: their queues' calls only"),
-    Rule("/api/calls/{call_id}/survey", POST, caller=True, roles=frozenset({Role.ADMIN}),
+    Rule("/api/calls/{call_id}/survey", POST, caller=True, after_call=True, roles=frozenset({Role.ADMIN}),
          call_param="call_id", audit="survey.record", note="the web caller rates their own call"),
     # privacy (docs/privacy.md): every erased call is audited by telephony.privacy.retention
     Rule("/api/privacy/erase", POST, roles=frozenset({Role.ADMIN}), audit="privacy.erase_api"),
@@ -110,18 +118,18 @@ POLICY: tuple[Rule, ...] = (
     # knowledge updates without a restart (telephony/server/kb_routes.py)
     Rule("/api/kb/documents", POST, roles=frozenset({Role.ADMIN}), audit="kb.document"),
     # human handoff: the agent desktop (docs/handoff.md); answer checks the agent's queues itself
-    Rule("/agent", READ, roles=frozenset({Role.AGENT, Role.ADMIN}), note="agent desktop page"),
-    Rule("/ws/desk", WS, roles=frozenset({Role.AGENT, Role.ADMIN}),
-         note="waiting calls of the agent's queues, with handoff packages"),
-    Rule("/api/desk/presence", POST, roles=frozenset({Role.AGENT, Role.ADMIN})),
-    Rule("/api/desk/calls/{call_id}/answer", POST, roles=frozenset({Role.AGENT, Role.ADMIN}),
+    Rule("/agent", READ, roles=DESK, note="agent desktop page"),
+    Rule("/ws/desk", WS, roles=DESK,
+         note="waiting calls and callbacks of the agent's queues; presence heartbeat"),
+    Rule("/api/desk/presence", POST, roles=DESK),
+    Rule("/api/desk/calls/{call_id}/answer", POST, roles=DESK,
          note="not call_param: the call is not assigned yet; the handler checks the queue"),
-    Rule("/api/desk/calls/{call_id}/wrapup", POST, roles=frozenset({Role.AGENT, Role.ADMIN}),
-         call_param="call_id"),
-    Rule("/api/desk/calls/{call_id}/hangup", POST, roles=frozenset({Role.AGENT, Role.ADMIN}),
-         call_param="call_id"),
+    Rule("/api/desk/calls/{call_id}/wrapup", POST, roles=DESK, call_param="call_id"),
+    Rule("/api/desk/calls/{call_id}/hangup", POST, roles=DESK, call_param="call_id"),
+    Rule("/api/desk/callbacks/{callback_id}/done", POST, roles=DESK, audit="callback.done",
+         note="the handler checks the callback's queue is the user's"),
     # supervision (docs/supervision.md): handlers audit each action as supervisor.<action>
-    Rule("/supervisor", READ, roles=frozenset({Role.SUPERVISOR, Role.ADMIN}), note="wallboard page"),
+    Rule("/supervisor", READ, roles=SUPERVISORS, note="wallboard page"),
     Rule("/ws/wallboard", WS, roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
          note="filtered to the supervisor's queues"),
     Rule("/api/supervise/{call_id}/join", POST, roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
@@ -133,6 +141,7 @@ POLICY: tuple[Rule, ...] = (
     Rule("/api/supervise/{call_id}/leave", POST, roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
          call_param="call_id"),
     # administration
+    Rule("/users", READ, roles=ADMINS, note="users page"),
     Rule("/api/users", READ, roles=frozenset({Role.ADMIN})),
     Rule("/api/audit", READ, roles=frozenset({Role.ADMIN})),
 )

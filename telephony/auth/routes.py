@@ -4,7 +4,9 @@ GET  /login            sign-in form (login CSRF: double-submit cookie)
 POST /login            name + password -> session cookie, redirect to `next`
 POST /logout           end the session (CSRF-checked by the middleware)
 GET  /account          who am I (HTML, with the sign-out form)
-GET  /api/me           who am I (JSON; includes the session's CSRF token for scripts)
+GET  /api/me           who am I (JSON; the session's CSRF token for scripts, and the
+                       consoles the role may use with its home console: the staff shell)
+GET  /users            every user (admin; HTML)
 GET  /api/users        every user (admin)
 GET  /api/audit        audit entries, newest first (?target=&actor=&limit=) (admin)
 """
@@ -15,21 +17,21 @@ import hmac
 import logging
 import secrets
 from dataclasses import asdict
-from pathlib import Path
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.templating import Jinja2Templates
 
+from telephony.auth.consoles import consoles_for, home_for
 from telephony.auth.credentials import cookie
+from telephony.auth.pages import render, templates
 from telephony.auth.state import LOGIN_CSRF_COOKIE, SESSION_COOKIE, AuthState
 from telephony.auth.types import Principal, User
+from telephony.web.params import integer
 
 log = logging.getLogger(__name__)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-DEFAULT_NEXT = "/account"
+DEFAULT_NEXT = ""  # after sign-in: the user's home console (telephony/auth/consoles.py)
 MAX_FORM_BYTES = 16 * 1024
 
 
@@ -49,6 +51,10 @@ async def _form(request: Request) -> dict[str, str]:
 
 def _user_json(user: User) -> dict[str, object]:
     return {"name": user.name, "role": user.role.value, "queues": list(user.queues)}
+
+
+def _shell_json(user: User) -> dict[str, object]:
+    return {"consoles": [c.as_dict() for c in consoles_for(user)], "home": home_for(user)}
 
 
 def _login_form(request: Request, status: int = 200, error: str = "", name: str = "",
@@ -89,13 +95,13 @@ async def login(request: Request) -> Response:
         await auth.audit.record(name[:64] or "-", "anonymous", "auth.login_failed", name[:64],
                                 address=address)
         return _login_form(request, 401, "Wrong user name or password.", name, next_path)
-    auth.limiter.succeeded(name)
+    auth.limiter.succeeded(name, address)
     old = cookie(request.headers, SESSION_COOKIE)
     if old:
         await auth.users.end_session(old)
     sid, session = await auth.users.create_session(user, auth.settings.session_ttl_secs)
     await auth.audit.record(user.name, user.role.value, "auth.login", user.name, address=address)
-    response = RedirectResponse(_safe_next(next_path), status_code=303)
+    response = RedirectResponse(_safe_next(next_path) or home_for(user), status_code=303)
     response.set_cookie(SESSION_COOKIE, sid, max_age=int(auth.settings.session_ttl_secs),
                         httponly=True, samesite="lax", secure=auth.settings.secure_cookies)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
@@ -114,16 +120,19 @@ async def logout(request: Request) -> Response:
 
 
 async def account(request: Request) -> Response:
-    principal: Principal = request.state.principal
-    return templates.TemplateResponse(request, "account.html", {
-        "user": principal.user, "csrf_token": principal.csrf_token or ""})
+    return render(request, "account.html", {})
+
+
+async def users_page(request: Request) -> Response:
+    auth: AuthState = request.app.state.auth
+    return render(request, "users.html", {"users": await auth.users.users()})
 
 
 async def me(request: Request) -> Response:
     principal: Principal = request.state.principal
     assert principal.user is not None
-    return JSONResponse({**_user_json(principal.user), "via": principal.via,
-                         "csrf_token": principal.csrf_token})
+    return JSONResponse({**_user_json(principal.user), **_shell_json(principal.user),
+                         "via": principal.via, "csrf_token": principal.csrf_token})
 
 
 async def list_users(request: Request) -> Response:
@@ -134,10 +143,7 @@ async def list_users(request: Request) -> Response:
 async def audit_entries(request: Request) -> Response:
     auth: AuthState = request.app.state.auth
     q = request.query_params
-    try:
-        limit = max(1, min(int(q.get("limit", "200")), 1000))
-    except ValueError:
-        return JSONResponse({"error": "limit must be an integer"}, status_code=400)
+    limit = integer(q, "limit", 200, low=1, high=1000)
     entries = await auth.audit.entries(target=q.get("target"), actor=q.get("actor"), limit=limit)
     return JSONResponse({"entries": [asdict(e) for e in entries]})
 
@@ -148,6 +154,7 @@ def routes() -> list[BaseRoute]:
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/account", account),
+        Route("/users", users_page),
         Route("/api/me", me),
         Route("/api/users", list_users),
         Route("/api/audit", audit_entries),

@@ -10,11 +10,10 @@ import hashlib
 import json
 import logging
 import secrets
-import sqlite3
 import time
-from pathlib import Path
+from typing import Any
 
-from telephony.auth.db import Database
+from kb.db import Connection, Schema, Store, Where
 from telephony.auth.errors import UnknownUser, UserExists
 from telephony.auth.passwords import (
     DUMMY_HASH,
@@ -54,6 +53,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions(expires_at);
 """
+AUTH = Schema("auth", {"sqlite": (SCHEMA,)})
 USER_COLUMNS = "users.id, users.name, users.role, users.queues, users.disabled"
 
 
@@ -61,35 +61,38 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _user(row: sqlite3.Row) -> User:
+def _user(row: Any) -> User:
     return User(id=row["id"], name=row["name"], role=Role(row["role"]),
                 queues=tuple(json.loads(row["queues"])), disabled=bool(row["disabled"]))
 
 
-class UserStore(Database):
-    def __init__(self, db_path: Path) -> None:
-        super().__init__(db_path, SCHEMA, "auth-db")
+class UserStore(Store):
+    def __init__(self, where: Where) -> None:
+        """`where`: a SQLite file path (`hotline.db`), a backend or a shared `kb.db.Database`."""
+        super().__init__(where, (AUTH,), name="auth-db")
 
     # --- users ---
     async def add_user(self, name: str, role: Role, password: str,
                        queues: tuple[str, ...] = ()) -> User:
         encoded = await hash_password_async(password)
+        name = name.strip()  # compared without case (COLLATE NOCASE), stored trimmed
 
-        def q(c: sqlite3.Connection) -> User:
+        def q(c: Connection) -> User:
             try:
-                cur = c.execute("INSERT INTO users (name, role, password_hash, queues, created_at) "
-                                "VALUES (?, ?, ?, ?, ?)",
-                                (name, role.value, encoded, json.dumps(list(queues)), time.time()))
-            except sqlite3.IntegrityError:
+                row = c.execute("INSERT INTO users (name, role, password_hash, queues, created_at) "
+                                "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                (name, role.value, encoded, json.dumps(list(queues)),
+                                 time.time())).fetchone()
+            except self.dialect.integrity_error:
                 raise UserExists(f"user {name!r} already exists") from None
-            return User(id=int(cur.lastrowid or 0), name=name, role=role, queues=queues)
+            return User(id=int(row[0]), name=name, role=role, queues=queues)
 
         return await self.run(q)
 
     async def set_password(self, name: str, password: str) -> None:
         encoded = await hash_password_async(password)
 
-        def q(c: sqlite3.Connection) -> None:
+        def q(c: Connection) -> None:
             cur = c.execute("UPDATE users SET password_hash = ? WHERE name = ?", (encoded, name))
             if cur.rowcount == 0:
                 raise UnknownUser(f"no user named {name!r}")
@@ -99,6 +102,7 @@ class UserStore(Database):
         await self.run(q)
 
     async def user(self, name: str) -> User | None:
+        name = name.strip()
         row = await self.run(lambda c: c.execute(
             f"SELECT {USER_COLUMNS} FROM users WHERE name = ?", (name,)).fetchone())
         return _user(row) if row else None
@@ -109,7 +113,9 @@ class UserStore(Database):
         return [_user(r) for r in rows]
 
     async def authenticate(self, name: str, password: str) -> User | None:
-        """The user if the password is right and the account enabled; same cost either way."""
+        """The user if the password is right and the account enabled; same cost either way.
+        `name` is compared trimmed and without case ("Agent", " agent ": agent)."""
+        name = name.strip()
         row = await self.run(lambda c: c.execute(
             f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE name = ?", (name,)).fetchone())
         ok = await verify_password_async(password, row["password_hash"] if row else DUMMY_HASH)
@@ -122,7 +128,7 @@ class UserStore(Database):
         """A new token for `name`; shown once, only its digest is stored."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
 
-        def q(c: sqlite3.Connection) -> None:
+        def q(c: Connection) -> None:
             row = c.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
             if row is None:
                 raise UnknownUser(f"no user named {name!r}")
@@ -150,7 +156,7 @@ class UserStore(Database):
         sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = time.time()
 
-        def q(c: sqlite3.Connection) -> None:
+        def q(c: Connection) -> None:
             c.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
             c.execute("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) "
                       "VALUES (?, ?, ?, ?, ?)", (digest(sid), user.id, csrf, now, now + ttl_secs))

@@ -1,18 +1,18 @@
-"""The agent desktop: page, live queue feed, presence, answer, wrap-up, hang-up.
+"""The agent desktop: page, live feed, presence, answer, wrap-up, hang-up, callbacks.
 
 GET  /agent                               the page (static/agent.html)
-WS   /ws/desk                             {"type": "snapshot", waiting, presence} then live
-                                          queued / answered / ended / presence messages
+WS   /ws/desk                             live feed and presence heartbeat
+                                          (telephony/contact_center/desk_feed.py)
 POST /api/desk/presence                   {status: available|busy|away}
 POST /api/desk/calls/{call_id}/answer     {sdp, type} -> {sdp, type, call_id, package}
 POST /api/desk/calls/{call_id}/wrapup     {notes, disposition}
 POST /api/desk/calls/{call_id}/hangup     ends the call
-Agents see only waiting calls of their own queues (User.queues; admins: all).
+POST /api/desk/callbacks/{id}/done        the agent has called the caller back
+Agents see only waiting calls and callbacks of their own queues (User.queues; admins: all).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
@@ -20,29 +20,20 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from telephony.auth.types import Role, User
+from telephony.auth.audit import audit_supervisor_action
+from telephony.auth.policy import call_agents
+from telephony.auth.types import User
+from telephony.contact_center.access import mine, queues_of
+from telephony.contact_center.desk_feed import desk_feed
 from telephony.contact_center.desk_peer import PartyPeer
 from telephony.contact_center.handoff import HandoffService
 from telephony.conversations.registry import LiveCall
 from telephony.core.config import HotlineConfig
 from telephony.web.assets import STATIC
-from telephony.web.sockets import client_gone
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
-
-
-def queues_of(user: User | None) -> set[str] | None:
-    if user is None:
-        return set()
-    return None if user.role is Role.ADMIN else set(user.queues)
-
-
-def mine(user: User | None, queue: str) -> bool:
-    queues = queues_of(user)
-    return queues is None or "*" in queues or queue in queues
 
 
 def _error(message: str, status: int) -> Response:
@@ -64,47 +55,14 @@ async def page(request: Request) -> Response:
     return FileResponse(STATIC / "agent.html")
 
 
-async def desk_feed(ws: WebSocket) -> None:
-    handoff: HandoffService = ws.app.state.handoff
-    user: User | None = ws.state.user
-    await ws.accept()
-    queue = handoff.subscribe()
-    try:
-        waiting = [e.as_dict() for e in await handoff.queues.waiting(queues_of(user))]
-        await ws.send_json({"type": "snapshot", "waiting": waiting, "me": user.name if user else None,
-                            "presence": handoff.presence.get(user.name if user else "", "away")})
-        await _forward(ws, queue, user)
-    except WebSocketDisconnect:
-        pass
-    finally:
-        handoff.unsubscribe(queue)
-
-
-async def _forward(ws: WebSocket, queue: asyncio.Queue[dict[str, Any]], user: User | None) -> None:
-    watcher = asyncio.create_task(client_gone(ws), name="desk-watch")
-    try:
-        while True:
-            getter = asyncio.create_task(queue.get(), name="desk-get")
-            await asyncio.wait([getter, watcher], return_when=asyncio.FIRST_COMPLETED)
-            if not getter.done():
-                getter.cancel()
-                return
-            message = getter.result()
-            if message.get("type") == "queued" and not mine(user, message["entry"]["queue"]):
-                continue
-            await ws.send_json(message)
-    finally:
-        watcher.cancel()
-
-
 async def presence(request: Request) -> Response:
     data = await json_body(request)
     user: User = request.state.user
     try:
-        request.app.state.handoff.set_presence(user.name, str((data or {}).get("status")))
+        entry = request.app.state.handoff.set_presence(user.name, str((data or {}).get("status")))
     except ValueError as e:
         return _error(str(e), 400)
-    return JSONResponse({"ok": True, "status": (data or {})["status"]})
+    return JSONResponse({"ok": True, **entry.as_dict()})
 
 
 async def answer(request: Request) -> Response:
@@ -158,8 +116,30 @@ async def hangup(request: Request) -> Response:
     call_id = request.path_params["call_id"]
     if call_id not in request.app.state.calls.active:
         return _error("no such active call", 404)
-    await request.app.state.calls.hang_up(call_id, "agent_hangup")
+    user: User = request.state.user
+    call = await request.app.state.services.store.call(call_id)
+    if call is not None and user.name.lower() in {a.lower() for a in call_agents(call)}:
+        await request.app.state.calls.hang_up(call_id, "agent_hangup")
+    else:  # a supervisor (or admin) ending a call of their queues, whatever its transport
+        await audit_supervisor_action(request, "hangup", call_id)
+        await request.app.state.calls.hang_up(call_id, "supervisor_hangup")
     return JSONResponse({"ok": True})
+
+
+async def callback_done(request: Request) -> Response:
+    handoff: HandoffService = request.app.state.handoff
+    user: User = request.state.user
+    try:
+        callback_id = int(request.path_params["callback_id"])
+    except ValueError:
+        return _error("no such callback", 404)
+    callback = await handoff.callbacks.get(callback_id)
+    if callback is None or not mine(user, callback.queue):
+        return _error("no such callback in your queues", 404)
+    if not await handoff.callbacks.done(callback_id, user.name):
+        return _error("this callback was already done", 409)
+    handoff.publish({"type": "callback_done", "id": callback_id, "by": user.name})
+    return JSONResponse({"ok": True, "id": callback_id})
 
 
 def routes() -> list[BaseRoute]:
@@ -170,4 +150,5 @@ def routes() -> list[BaseRoute]:
         Route("/api/desk/calls/{call_id}/answer", answer, methods=["POST"]),
         Route("/api/desk/calls/{call_id}/wrapup", wrapup, methods=["POST"]),
         Route("/api/desk/calls/{call_id}/hangup", hangup, methods=["POST"]),
+        Route("/api/desk/callbacks/{callback_id}/done", callback_done, methods=["POST"]),
     ]

@@ -1,12 +1,12 @@
 """Supervision: the wallboard, and listen / whisper / barge on a live call.
 
 GET  /supervisor                             the page (static/supervisor.html)
-WS   /ws/wallboard                           a `supervision_board.snapshot` every second
-                                             and on every handoff change
+WS   /ws/wallboard                           a snapshot, then patches as the floor changes
+                                             (telephony/contact_center/board.py)
 POST /api/supervise/{call_id}/join           {sdp, type, mode: listen|whisper|barge}
                                              -> {sdp, type}: the supervisor's audio peer
 POST /api/supervise/{call_id}/mode           {mode}: switch between listen, whisper, barge
-POST /api/supervise/{call_id}/guidance       {text}: typed whisper for an AI-handled call,
+POST /api/supervise/{call_id}/guidance       {text}: typed whisper for an AI-handled call or chat,
                                              appended to Session.guidance for the next turn
 POST /api/supervise/{call_id}/leave          drops the supervisor's peer
 Whisper is routed by the call's mixer to the agent only (voice/mixer.py): never to
@@ -26,16 +26,17 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from telephony.auth.audit import audit_supervisor_action
+from telephony.contact_center.board import Board
 from telephony.contact_center.desk import STATIC, json_body
 from telephony.contact_center.desk_peer import PartyPeer
 from telephony.contact_center.handoff import HandoffService
-from telephony.contact_center.supervision_board import snapshot
+from telephony.conversations.conversation import Conversation
 from telephony.conversations.registry import CallRegistry, LiveCall
 from telephony.web.sockets import client_gone
 from voice.mixer import SuperviseMode
 
 log = logging.getLogger(__name__)
-BOARD_PERIOD_S = 1.0
+FIGURES_PERIOD_S = 15.0  # the figures' window slides: refresh them this often
 MODES = {m.value: m for m in SuperviseMode if m is not SuperviseMode.OFF}
 MAX_GUIDANCE = 500
 
@@ -44,10 +45,15 @@ def _error(message: str, status: int) -> Response:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _live(request: Request) -> LiveCall | None:
+def _conversation(request: Request) -> Conversation | None:
     calls: CallRegistry = request.app.state.calls
-    live = calls.active.get(request.path_params["call_id"])
-    return live if live is not None and live.bridge is not None else None
+    return calls.active.get(request.path_params["call_id"])
+
+
+def _live(request: Request) -> LiveCall | None:
+    """The call to listen to: a voice call with its bridge (a text conversation has none)."""
+    live = _conversation(request)
+    return live if isinstance(live, LiveCall) and live.bridge is not None else None
 
 
 async def page(request: Request) -> Response:
@@ -57,22 +63,36 @@ async def page(request: Request) -> Response:
 async def wallboard(ws: WebSocket) -> None:
     handoff: HandoffService = ws.app.state.handoff
     await ws.accept()
-    changes = handoff.subscribe()
+    board = Board(ws.app.state.calls, handoff, ws.state.user)
+    floor = handoff.subscribe()
     watcher = asyncio.create_task(client_gone(ws), name="wallboard-watch")
+    getter: asyncio.Task[dict[str, object]] | None = None
     try:
+        await ws.send_json(await board.snapshot())
         while not watcher.done():
-            await ws.send_json(await snapshot(ws.app.state.calls, handoff, ws.state.user))
-            getter = asyncio.create_task(changes.get(), name="wallboard-change")
-            await asyncio.wait([getter, watcher], timeout=BOARD_PERIOD_S,
+            getter = getter or asyncio.create_task(floor.get(), name="wallboard-floor")
+            await asyncio.wait([getter, watcher], timeout=FIGURES_PERIOD_S,
                                return_when=asyncio.FIRST_COMPLETED)
-            getter.cancel()
+            if watcher.done():
+                break
+            if getter.done():
+                patches = await board.apply(getter.result())
+                getter = None
+            else:
+                patches = await board.tick()
+            for patch in patches:
+                await ws.send_json(patch)
     except (WebSocketDisconnect, RuntimeError):
         pass
+    except Exception:
+        log.exception("wallboard feed failed; the page will reconnect")
     finally:
-        handoff.unsubscribe(changes)
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await watcher
+        handoff.unsubscribe(floor)
+        for task in (watcher, getter):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
 
 async def join(request: Request) -> Response:
@@ -120,18 +140,18 @@ async def change_mode(request: Request) -> Response:
 
 
 async def guidance(request: Request) -> Response:
-    live = _live(request)
+    live = _conversation(request)  # guidance for the AI: calls and text conversations alike
     data = await json_body(request) or {}
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         return _error("body must be JSON {text: string}", 400)
-    if live is None or live.ctx.session is None:
+    if live is None:
         return _error("no such active call", 404)
     text = text.strip()[:MAX_GUIDANCE]
-    live.ctx.session.guidance.append(text)
+    live.session.guidance.append(text)
     await audit_supervisor_action(request, "whisper", live.call_id, text=text, channel="text")
-    await live.ctx.event("supervisor_guidance", supervisor=request.state.user.name, text=text)
-    return JSONResponse({"ok": True, "guidance": list(live.ctx.session.guidance)})
+    await live.event("supervisor_guidance", supervisor=request.state.user.name, text=text)
+    return JSONResponse({"ok": True, "guidance": list(live.session.guidance)})
 
 
 async def leave(request: Request) -> Response:

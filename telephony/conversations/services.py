@@ -1,6 +1,8 @@
-"""What every conversation shares, process-wide: config, models, the dialog engine, the
-voice services, the speech cache and the call store. Built once by the server's
-composition root (telephony/server/services.py) and handed to the registry."""
+"""What conversations share, process-wide. Built once by the server's composition root
+(telephony/server/services.py) and handed to the registry: every conversation needs the
+config, the dialog engine and the call store (`ConversationServices`: all a text channel
+needs, e.g. `hotline chat`); voice calls also need the models, the voice services and the
+speech cache (`Services`)."""
 
 from __future__ import annotations
 
@@ -15,13 +17,17 @@ from voice.processors.tts import SpeechCache
 
 
 @dataclass
-class Services:
+class ConversationServices:
     config: HotlineConfig
-    models: Models
     engine: DialogEngine
-    voice: VoiceServices
-    speech_cache: SpeechCache
     store: CallStore
 
     def close(self) -> None:
         self.store.close()
+
+
+@dataclass
+class Services(ConversationServices):
+    models: Models
+    voice: VoiceServices
+    speech_cache: SpeechCache

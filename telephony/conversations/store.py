@@ -1,22 +1,20 @@
-"""Call records in SQLite (WAL): calls, turns and events, committed as they happen.
+"""Call records: calls, turns and events, committed as they happen.
 
-All database work runs on one dedicated thread (sqlite connections are not shared
-across threads), so the event loop never waits on disk. A `CallStore` is also a
-voice `CallObserver`: the voice loop reports turns and events straight into it.
+A `Store` on the one database layer (kb/db): all its work runs on the database's own
+thread, so the event loop never waits on disk. A `CallStore` is also a voice
+`CallObserver`: the voice loop reports turns and events straight into it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kb.db import Connection, Schema, Store, Where
 from voice.events import TurnRecord
 from voice.recording import repair_wav
 
@@ -56,51 +54,18 @@ CREATE INDEX IF NOT EXISTS events_call ON call_events(call_id, id);
 """
 
 
-class CallStore:
-    def __init__(self, db_path: Path,
-                 schemas: Sequence[Callable[[sqlite3.Connection], None]] = ()) -> None:
-        """`schemas`: other rooms' tables in the same database (QA, surveys, search index),
-        created when the store opens; the server passes them (telephony/server/services.py)."""
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        self.db_path = db_path
-        self._schemas = tuple(schemas)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
-        self._conn: sqlite3.Connection | None = None
-        self._pool.submit(self._open).result()
+CALLS = Schema("calls", {"sqlite": (SCHEMA,)})
 
-    def _open(self) -> None:
-        conn = sqlite3.connect(self.db_path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.executescript(SCHEMA)
-        for ensure in self._schemas:
-            ensure(conn)
-        self._conn = conn
 
-    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._call, fn)
+class CallStore(Store):
+    def __init__(self, where: Where, schemas: Sequence[Schema] = ()) -> None:
+        """`where`: a SQLite file path, a backend or a shared `kb.db.Database`. `schemas`: other
+        rooms' tables in the same database (QA, surveys, search index), applied after the call
+        tables when the store opens; the server passes them (telephony/server/services.py)."""
+        super().__init__(where, (CALLS, *schemas), name="store")
 
-    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` on the store thread (QA, KPI and retention queries)."""
-        return await self._run(fn)
-
-    def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        assert self._conn is not None
-        return fn(self._conn)
-
-    def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """For CLI commands and tests without an event loop."""
-        return self._pool.submit(self._call, fn).result()
-
-    def close(self) -> None:
-        def _close(conn: sqlite3.Connection) -> None:
-            conn.close()
-
-        self._pool.submit(self._call, _close).result()
-        self._pool.shutdown(wait=True)
+    async def _run(self, fn: Callable[[Connection], T]) -> T:
+        return await self.run(fn)
 
     # --- writes ---
     async def call_started(self, call_id: str, transport: str, caller_id: str | None,
@@ -135,7 +100,7 @@ class CallStore:
             "SELECT * FROM turns WHERE call_id = ? ORDER BY id", (call_id,))])
 
     async def call(self, call_id: str) -> dict[str, Any] | None:
-        def q(c: sqlite3.Connection) -> dict[str, Any] | None:
+        def q(c: Connection) -> dict[str, Any] | None:
             row = c.execute("SELECT * FROM calls WHERE id = ?", (call_id,)).fetchone()
             return _row(row) if row else None
 
@@ -146,24 +111,37 @@ class CallStore:
             "SELECT * FROM calls ORDER BY started_at DESC LIMIT ?", (limit,))])
 
     async def finalize_dangling(self, reason: str = "server_restart") -> int:
-        """Calls left open by a crash are closed at start-up: their turns are kept and
-        their recordings' headers repaired so they play up to the crash."""
-        def q(c: sqlite3.Connection) -> int:
-            for row in c.execute("SELECT id, recording FROM calls WHERE ended_at IS NULL "
+        """Calls left open by a crash are closed at start-up: their turns are kept, their
+        recordings' headers repaired so they play up to the crash, and each ends at its last
+        known activity, not at the restart: the recording's end (it is written as the call
+        goes), else the last stored event or turn start, else the last turn's end (a text
+        conversation's turns are stored when they have ended; an agent turn's stored end can
+        be the planned end of speech the crash cut off)."""
+        activity = ("MAX(COALESCE((SELECT MAX(at) FROM call_events WHERE call_id = calls.id), 0), "
+                    "COALESCE((SELECT MAX(started_at) FROM turns WHERE turns.call_id = calls.id), 0), "
+                    "started_at)")
+        turn_end = "COALESCE((SELECT MAX(ended_at) FROM turns WHERE turns.call_id = calls.id), 0)"
+
+        def q(c: Connection) -> int:
+            heard: dict[str, float] = {}
+            for row in c.execute("SELECT id, started_at, recording FROM calls WHERE ended_at IS NULL "
                                  "AND recording IS NOT NULL"):
                 path = Path(row["recording"])
                 if path.is_file():
                     secs = repair_wav(path)
+                    heard[row["id"]] = row["started_at"] + secs
                     log.warning("call %s: repaired recording %s (%.1f s)", row["id"], path, secs)
-            cur = c.execute("UPDATE calls SET ended_at = COALESCE((SELECT MAX(ended_at) FROM turns "
-                            "WHERE turns.call_id = calls.id), started_at), end_reason = ? "
+            for call_id, end in heard.items():
+                c.execute(f"UPDATE calls SET ended_at = MAX(?, {activity}), end_reason = ? "
+                          "WHERE id = ? AND ended_at IS NULL", (end, reason, call_id))
+            cur = c.execute(f"UPDATE calls SET ended_at = MAX({activity}, {turn_end}), end_reason = ? "
                             "WHERE ended_at IS NULL", (reason,))
-            return cur.rowcount
+            return len(heard) + cur.rowcount
 
         return await self._run(q)
 
 
-def _row(row: sqlite3.Row) -> dict[str, Any]:
+def _row(row: Any) -> dict[str, Any]:
     out = dict(row)
     for key in ("latency", "meta", "data"):
         if key in out and isinstance(out[key], str):

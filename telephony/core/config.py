@@ -8,6 +8,7 @@ rejected before anything starts, with one message naming the key.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import os
 import re
@@ -32,13 +33,21 @@ class ServerConfig:
     data_dir: str = "data"
     public_url: str = ""
     log_level: str = "info"
+    # addresses of reverse proxies whose X-Forwarded-For/-Proto are believed; empty = none
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class WebRTCConfig:
     ice_host_addresses: tuple[str, ...] = ("127.0.0.1",)
     stun_urls: tuple[str, ...] = ()
-    accept_caller_id: bool = True  # honour a caller_id sent by the web page (demo; see docs/webrtc.md)
+    # honour a caller_id sent by the web page, as a *named* (unverified) caller: it names an
+    # account, the agent asks for a second fact (docs/webrtc.md, docs/dialog.md)
+    accept_caller_id: bool = False
+    # HMAC secret shared with the site's login: an offer's identity_token signed with it
+    # verifies the caller (telephony/auth/identity_token.py); "" = no tokens accepted.
+    # Set it through HOTLINE_WEBRTC_IDENTITY_SECRET rather than in the file.
+    identity_secret: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,14 +64,35 @@ class SipSection:
     auth_realm: str = "hotline"
     auth_users: tuple[str, ...] = ()  # "user:password" entries; empty = no digest auth
     allow_from: tuple[str, ...] = ()  # CIDRs or addresses; empty = everyone
+    # CIDRs of trunks/PBXs whose From the dialog trusts as the caller's verified number;
+    # anyone else's From only names an account (docs/sip.md, "Caller identity")
+    trusted_sources: tuple[str, ...] = ()
+    # a call that passed digest auth (auth_users) has its From trusted: the authenticated
+    # peer (a PBX, a trunk) vouches for the numbers it presents
+    trust_authenticated: bool = False
     answer_delay_s: float = 0.0
+    # hardening (docs/sip.md, "Attacks and limits")
+    rtp_latch: str = "once"  # "once": first source at the SDP/signalling IP, then locked; "strict"
+    rtp_timeout_s: float = 60.0  # no RTP this long (not on hold) ends the call; 0 = never
+    ack_timeout_s: float = 8.0  # an answered INVITE with no ACK frees its slot after this
+    invite_rate: float = 5.0  # new INVITEs per second per source IP; more are dropped unanswered
+    invite_burst: int = 20  # ... allowing bursts of this many
+    auth_failures: int = 5  # wrong digest credentials per source before it is locked out (403)
+    auth_lockout_s: float = 60.0  # the first lockout; each further one doubles (at most 1 hour)
 
     def __post_init__(self) -> None:
+        if self.rtp_latch not in ("once", "strict"):
+            raise ConfigError(f'sip.rtp_latch: "once" or "strict", got {self.rtp_latch!r}')
         bad = [u for u in self.auth_users if ":" not in u or not u.partition(":")[0]]
         if bad:
             raise ConfigError(f"sip.auth_users: entries must be \"user:password\", got {bad[0]!r}")
         if self.rtp_port_min > self.rtp_port_max:
             raise ConfigError("sip.rtp_port_min must not be above sip.rtp_port_max")
+        for net in self.trusted_sources:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ConfigError(f"sip.trusted_sources: not an address or CIDR: {net!r}") from None
 
 
 @dataclass(frozen=True)
@@ -140,6 +170,10 @@ class RoutingConfig:
     hold_period_s: float = 4.0  # the hold chime repeats this often
     external_transfer: str = ""  # SIP URI or phone number escalations go to; "" = off (docs/handoff.md)
     external_transfer_when: str = "no_agent"  # "no_agent" (no agent available) or "always"
+    # waiting callers hear their position and estimated wait this often; 0 = never
+    announce_every_s: float = 30.0
+    callback_offer: bool = True  # announcements offer "press 1 or say callback"
+    wait_per_caller_s: float = 120.0  # estimate per caller ahead until answers give a better one
 
     def __post_init__(self) -> None:
         from telephony.core.rules import RuleError, parse_rule
@@ -151,6 +185,22 @@ class RoutingConfig:
                 parse_rule(rule)
             except RuleError as e:
                 raise ConfigError(f"routing.rules: {e}") from None
+
+
+@dataclass(frozen=True)
+class ConsolesConfig:
+    """[consoles]: the staff consoles' live figures and presence (docs/supervision.md)."""
+
+    presence_heartbeat_s: float = 5.0  # an open agent desktop says "still here" this often
+    presence_timeout_s: float = 15.0  # no heartbeat for this long: the agent is offline
+    service_level_s: float = 20.0  # service level: % of queued calls answered within this
+    figures_window_s: float = 3600.0  # wallboard figures cover calls queued this far back
+    transcribe_human: bool = True  # transcribe the human agent's words (voice/human_side.py)
+
+    def __post_init__(self) -> None:
+        if self.presence_timeout_s <= self.presence_heartbeat_s:
+            raise ConfigError("consoles.presence_timeout_s must be longer than "
+                              "consoles.presence_heartbeat_s")
 
 
 @dataclass(frozen=True)
@@ -166,6 +216,9 @@ class TwilioConfig:
     account_sid_env: str = "TWILIO_ACCOUNT_SID"  # env var holding the Account SID (REST API: transfer)
     api_base_url: str = ""  # REST API base URL; "" = Twilio's (https://api.twilio.com)
     api_timeout_secs: float = 10.0  # one REST request (transfer) gives up after this
+    # the From of a signed webhook verifies the caller (Twilio checked the number; spoofed
+    # caller ids still pass carriers): false = it only names an account (docs/twilio.md)
+    trust_caller_id: bool = False
 
     def account_sid(self, env: dict[str, str] | None = None) -> str:
         """The Account SID, read when needed; "" when unset."""
@@ -187,6 +240,7 @@ class HotlineConfig:
     sip: SipSection = field(default_factory=SipSection)
     dialog: DialogConfig = field(default_factory=DialogConfig)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    consoles: ConsolesConfig = field(default_factory=ConsolesConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     qa: QAConfig = field(default_factory=QAConfig)
     twilio: TwilioConfig = field(default_factory=TwilioConfig)
@@ -215,6 +269,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "voice.vad_stop_secs": (0.032, 5.0),
     "voice.speculate_secs": (0.032, 5.0),
     "voice.turn_fallback_secs": (0.05, 10.0),
+    "voice.hold_secs": (0.05, 10.0),
+    "voice.smart_turn_sure": (0.0, 1.0),
+    "voice.resume_secs": (0.0, 10.0),
     "voice.max_turn_secs": (1.0, 600.0),
     "models.whisper_threads": (1, 64),
     "sip.bind_port": (0, 65535),
@@ -222,7 +279,19 @@ RANGES: dict[str, tuple[float, float]] = {
     "sip.rtp_port_max": (1024, 65535),
     "sip.max_calls": (1, 10000),
     "sip.answer_delay_s": (0.0, 30.0),
+    "sip.rtp_timeout_s": (0.0, 86400.0),
+    "sip.ack_timeout_s": (0.5, 32.0),
+    "sip.invite_rate": (0.1, 10000.0),
+    "sip.invite_burst": (1, 100000),
+    "sip.auth_failures": (1, 1000),
+    "sip.auth_lockout_s": (1.0, 3600.0),
     "routing.hold_period_s": (1.0, 60.0),
+    "routing.announce_every_s": (0.0, 3600.0),
+    "routing.wait_per_caller_s": (1.0, 86400.0),
+    "consoles.presence_heartbeat_s": (0.5, 300.0),
+    "consoles.presence_timeout_s": (1.0, 3600.0),
+    "consoles.service_level_s": (1.0, 3600.0),
+    "consoles.figures_window_s": (60.0, 7 * 86400.0),
     "privacy.retention_days": (0, 36500),
     "privacy.retention_check_s": (1.0, 86400.0),
     "privacy.pci_pause_max_s": (1.0, 3600.0),

@@ -28,6 +28,7 @@ from typing import Any
 
 from nlu.entities import normalize_digits
 from nlu.pii import find_pii, luhn_valid
+from telephony.conversations.conversation import Conversation
 from telephony.conversations.registry import CallRegistry, LiveCall
 from telephony.core.config import PrivacyConfig
 from voice.events import CallObserver, TurnRecord
@@ -206,17 +207,22 @@ class PciGuard:
 
 
 def install(registry: CallRegistry, cfg: PrivacyConfig) -> None:
-    """Put a `PciGuard` in front of every call's observers; finish it at hang-up."""
+    """Put a `PciGuard` in front of every conversation's observers; finish it at hang-up.
+    A text conversation has no recorder: its turns are redacted, nothing is paused or blanked."""
     guards: dict[str, PciGuard] = {}
 
-    def guard(live: LiveCall, inner: CallObserver) -> CallObserver:
-        guards[live.call_id] = PciGuard(inner, live.recorder, cfg)
-        return guards[live.call_id]
+    def recorder_of(conv: Conversation) -> CallRecorder | None:
+        return conv.recorder if isinstance(conv, LiveCall) else None
 
-    async def finish(live: LiveCall) -> None:  # flush keypad entry, blank card speech
-        pci = guards.pop(live.call_id, None)
+    def guard(conv: Conversation, inner: CallObserver) -> CallObserver:
+        guards[conv.call_id] = PciGuard(inner, recorder_of(conv), cfg)
+        return guards[conv.call_id]
+
+    async def finish(conv: Conversation) -> None:  # flush keypad entry, blank card speech
+        pci = guards.pop(conv.call_id, None)
+        recorder = recorder_of(conv)
         if pci is not None:
-            await pci.finish(live.recorder.path if live.recorder else None)
+            await pci.finish(recorder.path if recorder else None)
 
     registry.guards.append(guard)
     registry.before_close.append(finish)

@@ -26,7 +26,7 @@ from telephony.conversations.store import CallStore
 from telephony.qa.export import KB_ADDITIONS
 
 log = logging.getLogger(__name__)
-CHILD_TABLES = ("turns", "call_events", "qa_labels", "qa_scores", "surveys")
+CHILD_TABLES = ("turns", "call_events", "qa_labels", "qa_scores", "surveys", "callbacks")
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,7 @@ async def erase_caller(store: CallStore, audit: AuditLog, data_dir: Path, caller
         ids = [r["id"] for r in c.execute("SELECT id FROM calls WHERE caller_id = ?", (caller_id,))]
         erased = _erase(c, ids)
         c.execute("DELETE FROM surveys WHERE caller_id = ?", (caller_id,))
+        c.execute("DELETE FROM callbacks WHERE caller_id = ?", (caller_id,))
         _drop_kb_additions(data_dir, set(ids))
         return erased
 

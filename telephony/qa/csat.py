@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telephony.conversations.registry import CallRegistry, LiveCall
+from telephony.conversations.conversation import Conversation
+from telephony.conversations.registry import CallRegistry
 from telephony.conversations.store import CallStore
 from telephony.qa.errors import QAError
 from telephony.qa.kpi_routes import record_survey
@@ -40,9 +41,9 @@ class SurveyRecorder:
 
 
 def install(registry: CallRegistry) -> None:
-    """Record every call's survey answer (after the turn itself is stored)."""
+    """Record every conversation's survey answer (after the turn itself is stored)."""
 
-    def sink(live: LiveCall) -> CallObserver:
-        return SurveyRecorder(registry.services.store, live.call_id)
+    def sink(conv: Conversation) -> CallObserver:
+        return SurveyRecorder(registry.services.store, conv.call_id)
 
     registry.sinks.append(sink)

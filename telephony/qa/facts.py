@@ -6,17 +6,22 @@ Where the facts come from (docs/qa.md lists them for the other writers):
 - intent: the agent turns' `meta.intent`, ignoring conversational ones (greeting...)
 - escalated: an agent turn with `meta.escalate`, or an escalation/handoff event
 - human: `calls.meta.assigned_agent`/`agents`, a `human` turn or a human-answer event
-- tools: agent turns' `meta.tool_calls[*].tool|name` and `tool_call` events' `tool|name`
+- tools: executed ones (the dialog's audit log, a turn's `meta.tool_calls[*]` with status
+  "done", `tool_call` events) and offered ones (read back, never executed): qa/outcome.py
+- resolved: from outcomes, never from the absence of an escalation (qa/outcome.py)
+- identity: the customer, else the phone number, else the browser's id (qa/outcome.py)
 - sentiment: VADER compound (nlu.sentiment) of each caller turn
 """
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nlu.sentiment import sentiment
+from telephony.qa.outcome import contact_identity, resolution, tool_runs
 
 CONVERSATIONAL = frozenset({"greeting", "goodbye", "ack", "deny", "clarify", "disambiguate",
                             "error", "other", "escalate", ""})
@@ -60,7 +65,10 @@ class CallFacts:
     human: bool = False
     agent: str | None = None
     human_at: float | None = None
-    tools: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)  # executed
+    tools_offered: list[str] = field(default_factory=list)  # read back, never executed
+    identity: str | None = None  # customer:<id> | phone:<n> | browser:<id>
+    disposition: str | None = None  # the human's wrap-up
     sentiment: float | None = None
     sentiments: list[tuple[float, float]] = field(default_factory=list)  # (at, score)
     clarify_turns: int = 0
@@ -70,7 +78,10 @@ class CallFacts:
     slow_turns: int = 0
     timed_turns: int = 0
     latency_p50_ms: float | None = None
-    outcome: str = "resolved"  # resolved | escalated | human | abandoned | error
+    outcome: str = "unresolved"  # resolved | unresolved | escalated | human | abandoned | error
+    resolved: bool = False  # by the AI or a human (qa/outcome.py)
+    unresolved_reason: str | None = None
+    repeat_contact: bool = False
     ai_handle_s: float = 0.0
     human_handle_s: float = 0.0
 
@@ -83,11 +94,16 @@ class CallFacts:
 
 
 def call_facts(call: dict[str, Any], turns: list[dict[str, Any]], events: list[dict[str, Any]],
-               *, slow_turn_ms: float = 1500.0) -> CallFacts:
+               *, slow_turn_ms: float = 1500.0, audited_tools: Iterable[str] = (),
+               repeat_contact: bool = False) -> CallFacts:
+    """`audited_tools`: the tools the dialog's audit log says ran in this call;
+    `repeat_contact`: the same identity contacted us again within the window."""
     meta = call.get("meta") or {}
     f = CallFacts(call_id=call["id"], caller_id=call.get("caller_id"), transport=call["transport"],
                   started_at=call["started_at"], ended_at=call.get("ended_at"),
-                  end_reason=call.get("end_reason"), queue=str(meta.get("queue") or "general"))
+                  end_reason=call.get("end_reason"), queue=str(meta.get("queue") or "general"),
+                  identity=contact_identity(call), disposition=meta.get("disposition"),
+                  repeat_contact=repeat_contact)
     f.agent = meta.get("assigned_agent") or next(iter(meta.get("agents") or []), None)
     human_times: list[float] = [float(meta["handoff_at"])] if meta.get("handoff_at") else []
     latencies: list[float] = []
@@ -115,8 +131,6 @@ def call_facts(call: dict[str, Any], turns: list[dict[str, Any]], events: list[d
                 f.grounded_answers += 1
             if tm.get("citations") is not None and intent and str(intent).startswith("kb"):
                 f.knowledge_answers += 1
-            for call_ in tm.get("tool_calls") or []:
-                f.tools.append(str(call_.get("tool") or call_.get("name") or "?"))
             ms = turn_latency_ms(t)
             if ms is not None and t.get("latency", {}).get("end_reason") != "greeting":
                 latencies.append(ms)
@@ -130,7 +144,7 @@ def call_facts(call: dict[str, Any], turns: list[dict[str, Any]], events: list[d
             f.agent = f.agent or data.get("agent")
         elif e["kind"] in TOOL_EVENTS:
             f.tools.append(str(data.get("tool") or data.get("name") or "?"))
-    f.tools = sorted(set(f.tools) - {"handoff"})
+    f.tools, f.tools_offered = tool_runs(turns, [*audited_tools, *f.tools])
     f.intent = max(f.intents, key=f.intents.count) if f.intents else None
     f.human = bool(f.agent or human_times)
     f.escalated = f.escalated or f.human
@@ -150,7 +164,13 @@ def call_facts(call: dict[str, Any], turns: list[dict[str, Any]], events: list[d
         f.human_handle_s = max(0.0, end - f.human_at)
     else:
         f.ai_handle_s = max(0.0, end - f.started_at)
-    f.outcome = ("error" if f.end_reason == "error" else "human" if f.human
-                 else "escalated" if f.escalated else "abandoned" if f.caller_turns == 0
-                 else "resolved")
+    if f.end_reason == "error":
+        f.outcome, f.unresolved_reason = "error", "the call failed on our side"
+    elif f.caller_turns == 0 and not f.human:
+        f.outcome, f.unresolved_reason = "abandoned", "the caller said nothing"
+    else:
+        f.resolved, f.unresolved_reason = resolution(
+            turns, f.tools, human=f.human, disposition=f.disposition, repeat_contact=repeat_contact)
+        f.outcome = ("human" if f.human else "escalated" if f.escalated
+                     else "resolved" if f.resolved else "unresolved")
     return f

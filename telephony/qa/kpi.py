@@ -2,7 +2,9 @@
 
 The period selects calls by `started_at` in [since, until). "Engaged" calls are
 those where the caller said at least one thing (outcome != abandoned): rates are
-over engaged calls. The outcome of a call is `qa_facts.CallFacts.outcome`.
+over engaged calls. The outcome of a call is `qa_facts.CallFacts.outcome`; whether it
+was resolved (task done, no failed ending, no repeat contact by the same customer
+within `fcr_days`) is `CallFacts.resolved` (telephony/qa/outcome.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from telephony.qa.facts import CallFacts
-from telephony.qa.search import decode, load_facts
+from telephony.qa.search import FactSources, decode, load_facts
 
 DAY_S = 86400.0
 
@@ -29,23 +31,14 @@ def _mean(values: Iterable[float]) -> float | None:
     return round(statistics.fmean(vals), 1) if vals else None
 
 
-def first_contact_resolved(f: CallFacts, caller_starts: list[float], fcr_days: int) -> bool:
-    """Resolved (by the AI or a human) and no call from the same caller in the next N days."""
-    if f.outcome not in ("resolved", "human"):
-        return False
-    horizon = f.started_at + fcr_days * DAY_S
-    return not any(f.started_at < t <= horizon for t in caller_starts)
-
-
-def compute(facts: list[CallFacts], caller_starts: dict[str, list[float]],
-            survey_scores: list[int], fcr_days: int) -> dict[str, Any]:
+def compute(facts: list[CallFacts], survey_scores: list[int], fcr_days: int) -> dict[str, Any]:
+    """The facts must have been loaded with a repeat-contact window of `fcr_days` (`load`)."""
     engaged = [f for f in facts if f.outcome != "abandoned"]
     resolved = [f for f in engaged if f.outcome == "resolved"]
     escalated = [f for f in engaged if f.escalated]
     humans = [f for f in engaged if f.human]
-    with_caller = [f for f in engaged if f.caller_id]
-    fcr = [f for f in with_caller if first_contact_resolved(f, caller_starts.get(f.caller_id or "", []),
-                                                            fcr_days)]
+    with_identity = [f for f in engaged if f.identity]
+    fcr = [f for f in with_identity if f.resolved]
     by_intent: dict[str, list[CallFacts]] = defaultdict(list)
     for f in engaged:
         by_intent[f.intent or "(none)"].append(f)
@@ -60,9 +53,12 @@ def compute(facts: list[CallFacts], caller_starts: dict[str, list[float]],
         "escalation_rate": _rate(len(escalated), len(engaged)),
         "escalation_reasons": dict(Counter(f.escalation_reason or "unspecified"
                                            for f in escalated).most_common()),
-        "fcr_rate": _rate(len(fcr), len(with_caller)),
+        "fcr_rate": _rate(len(fcr), len(with_identity)),
         "fcr_days": fcr_days,
-        "fcr_calls": len(with_caller),
+        "fcr_calls": len(with_identity),
+        "customers": len({f.identity for f in with_identity}),
+        "unresolved_reasons": dict(Counter(f.unresolved_reason or "unspecified" for f in engaged
+                                           if not f.resolved and not f.human).most_common()),
         "csat_responses": len(survey_scores),
         "csat_avg": round(statistics.fmean(survey_scores), 2) if survey_scores else None,
         "csat_rate": _rate(sum(s >= 4 for s in survey_scores), len(survey_scores)),
@@ -81,19 +77,15 @@ def compute(facts: list[CallFacts], caller_starts: dict[str, list[float]],
     }
 
 
-def load(conn: sqlite3.Connection, since: float, until: float, fcr_days: int,
-         slow_turn_ms: float) -> tuple[list[CallFacts], dict[str, list[float]], dict[str, list[int]]]:
-    """Store thread: the period's calls' facts, each caller's call start times up to
-    `until + fcr_days`, and the survey scores per call."""
+def load(conn: sqlite3.Connection, since: float, until: float, sources: FactSources
+         ) -> tuple[list[CallFacts], dict[str, list[int]]]:
+    """Store thread: the period's calls' facts (repeat contacts looked for up to
+    `until + sources.window_s`) and the survey scores per call."""
     calls = [decode(r) for r in conn.execute(
         "SELECT * FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
         (since, until))]
-    starts: dict[str, list[float]] = defaultdict(list)
-    for r in conn.execute("SELECT caller_id, started_at FROM calls WHERE caller_id IS NOT NULL "
-                          "AND started_at >= ? AND started_at < ?", (since, until + fcr_days * DAY_S)):
-        starts[r["caller_id"]].append(r["started_at"])
     surveys: dict[str, list[int]] = defaultdict(list)
     for r in conn.execute("SELECT s.call_id, s.score FROM surveys s JOIN calls c ON c.id = s.call_id "
                           "WHERE c.started_at >= ? AND c.started_at < ?", (since, until)):
         surveys[r["call_id"]].append(int(r["score"]))
-    return load_facts(conn, calls, slow_turn_ms), dict(starts), dict(surveys)
+    return load_facts(conn, calls, sources), dict(surveys)

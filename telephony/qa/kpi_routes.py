@@ -1,10 +1,13 @@
 """KPI dashboard, KPI API, post-call survey API (docs/kpi.md).
 
 GET  /kpi                              the dashboard (supervisor, admin)
+GET  /kpi/definitions                  docs/kpi.md rendered (telephony/qa/definitions.py)
 GET  /api/kpi?since=&until=&fcr_days=  the KPIs (unix seconds; default: the last 7 days);
                                        supervisors get their queues' calls only
 POST /api/calls/{call_id}/survey       {"score": 1..5, "channel": "web", "comment": ""}
-                                       (the web caller of that call, or an admin)
+                                       (the web caller of that call, by its capability, from
+                                       this origin, up to an hour after it; or an admin);
+                                       one answer per call: 409 after that
 
 Keypad/voice surveys at the end of a phone call are the dialog's to ask; it stores
 the answer through `record_survey` (the documented hook, see docs/kpi.md).
@@ -12,6 +15,7 @@ the answer through `record_survey` (the documented hook, see docs/kpi.md).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
@@ -21,16 +25,20 @@ from starlette.routing import BaseRoute, Route
 
 from telephony.auth.policy import can_see_call
 from telephony.conversations.store import CallStore
+from telephony.qa.definitions import definitions
 from telephony.qa.errors import QAError
 from telephony.qa.kpi import compute, load
+from telephony.qa.routes import fact_sources
 from telephony.web.assets import STATIC
+from telephony.web.params import integer, number
 
 SURVEY_CHANNELS = ("web", "chat", "keypad", "voice", "sms")
 
 
 async def record_survey(store: CallStore, call_id: str, score: object, channel: str = "keypad",
                         comment: str = "") -> int:
-    """Store one post-call survey answer (1 = very unhappy .. 5 = very happy)."""
+    """Store the call's post-call survey answer (1 = very unhappy .. 5 = very happy); a call
+    is rated once, whatever the channel (QAError 409 after that)."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise QAError("score must be an integer from 1 to 5")
     if channel not in SURVEY_CHANNELS:
@@ -38,9 +46,12 @@ async def record_survey(store: CallStore, call_id: str, score: object, channel: 
     call = await store.call(call_id)
     if call is None:
         raise QAError("no such call", status=404)
-    cur = await store.run(lambda c: c.execute(
-        "INSERT INTO surveys (call_id, caller_id, score, channel, comment, at) VALUES (?,?,?,?,?,?)",
-        (call_id, call.get("caller_id"), score, channel, comment[:2000], time.time())))
+    cur = await store.run(lambda c: c.execute(  # one answer per call, checked atomically
+        "INSERT INTO surveys (call_id, caller_id, score, channel, comment, at) "
+        "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM surveys WHERE call_id = ?)",
+        (call_id, call.get("caller_id"), score, channel, comment[:2000], time.time(), call_id)))
+    if cur.rowcount == 0:
+        raise QAError("this call has been rated already", status=409)
     return int(cur.lastrowid or 0)
 
 
@@ -51,23 +62,20 @@ async def page(request: Request) -> Response:
 async def kpi_api(request: Request) -> Response:
     q = request.query_params
     cfg = request.app.state.config
-    try:
-        until = float(q.get("until") or time.time())
-        since = float(q.get("since") or until - 7 * 86400)
-        fcr_days = int(q.get("fcr_days") or cfg.qa.fcr_days)
-    except ValueError:
-        return JSONResponse({"error": "since/until are unix seconds, fcr_days an integer"},
-                            status_code=400)
-    if not 1 <= fcr_days <= 365 or since >= until:
-        return JSONResponse({"error": "bad period or fcr_days"}, status_code=400)
+    until = number(q, "until", low=0) or time.time()
+    since = number(q, "since", low=0)
+    since = until - 7 * 86400 if since is None else since
+    fcr_days = integer(q, "fcr_days", cfg.qa.fcr_days, low=1, high=365)
+    if since >= until:
+        return JSONResponse({"error": "since must be before until"}, status_code=400)
     store: CallStore = request.app.state.services.store
-    facts, starts, surveys = await store.run(
-        lambda c: load(c, since, until, fcr_days, cfg.qa.slow_turn_ms))
+    sources = dataclasses.replace(fact_sources(request), window_s=fcr_days * 86400.0)
+    facts, surveys = await store.run(lambda c: load(c, since, until, sources))
     user = request.state.user
     facts = [f for f in facts if can_see_call(user, {"meta": {"queue": f.queue,
                                                               "assigned_agent": f.agent}})]
     scores = [s for f in facts for s in surveys.get(f.call_id, [])]
-    return JSONResponse({"since": since, "until": until, **compute(facts, starts, scores, fcr_days)})
+    return JSONResponse({"since": since, "until": until, **compute(facts, scores, fcr_days)})
 
 
 async def survey_api(request: Request) -> Response:
@@ -88,6 +96,7 @@ async def survey_api(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     return [
         Route("/kpi", page),
+        Route("/kpi/definitions", definitions),
         Route("/api/kpi", kpi_api),
         Route("/api/calls/{call_id}/survey", survey_api, methods=["POST"]),
     ]

@@ -23,7 +23,7 @@ from telephony.qa.facts import CallFacts
 
 Score = float | None
 DEFAULT_RUBRIC: dict[str, Any] = {"name": "Hotline default", "criteria": [
-    {"id": "resolved", "label": "Resolved without escalation", "weight": 3, "auto": "resolved"},
+    {"id": "resolved", "label": "Resolved (task done, no failed ending, no repeat contact)", "weight": 3, "auto": "resolved"},
     {"id": "no_clarify_loop", "label": "No clarification loops", "weight": 1,
      "auto": "no_clarify_loop"},
     {"id": "grounded", "label": "Answers grounded in the knowledge base", "weight": 2,

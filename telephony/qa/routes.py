@@ -33,13 +33,19 @@ from telephony.qa.review import (
     saved_score,
     scorecard,
 )
-from telephony.qa.search import CallFilter, decode, load_facts, search
+from telephony.qa.search import CallFilter, FactSources, decode, load_facts, search
 from telephony.web.assets import STATIC
+from telephony.web.params import number
 
 
-def _slow_ms(request: Request) -> float:
+def fact_sources(request: Request) -> FactSources:
+    """The slow-turn bound and repeat-contact window (config [qa]) and the tool audit log."""
     cfg = getattr(request.app.state, "config", None)
-    return float(cfg.qa.slow_turn_ms) if cfg is not None else 1500.0
+    audit = getattr(request.app.state, "tool_audit", None)
+    if cfg is None:
+        return FactSources(tool_audit=audit)
+    return FactSources(slow_turn_ms=float(cfg.qa.slow_turn_ms), window_s=cfg.qa.fcr_days * 86400.0,
+                       tool_audit=audit)
 
 
 def _rubric(request: Request) -> dict[str, Any]:
@@ -73,11 +79,8 @@ async def page(request: Request) -> Response:
 
 
 async def list_calls(request: Request) -> Response:
-    try:
-        flt = CallFilter.from_query(dict(request.query_params))
-    except ValueError:
-        return JSONResponse({"error": "bad filter value"}, status_code=400)
-    found = await _run(request, lambda c: search(c, flt, _slow_ms(request)))
+    flt = CallFilter.from_query(request.query_params)
+    found = await _run(request, lambda c: search(c, flt, fact_sources(request)))
     user = request.state.user
     rows = [{"call": call, "facts": facts.as_dict() | {"sentiments": []}, "snippet": snip}
             for call, facts, snip in found if visible_calls(user, [call])]
@@ -86,12 +89,12 @@ async def list_calls(request: Request) -> Response:
     return JSONResponse({"calls": rows})
 
 
-def _detail(conn: sqlite3.Connection, call_id: str, slow_ms: float) -> dict[str, Any] | None:
+def _detail(conn: sqlite3.Connection, call_id: str, sources: FactSources) -> dict[str, Any] | None:
     row = conn.execute("SELECT * FROM calls WHERE id = ?", (call_id,)).fetchone()
     if row is None:
         return None
     call = decode(row)
-    facts = load_facts(conn, [call], slow_ms)[0]
+    facts = load_facts(conn, [call], sources)[0]
     turns = [decode(r) for r in conn.execute("SELECT * FROM turns WHERE call_id = ? ORDER BY id",
                                              (call_id,))]
     events = [decode(r) for r in conn.execute(
@@ -101,8 +104,13 @@ def _detail(conn: sqlite3.Connection, call_id: str, slow_ms: float) -> dict[str,
         t["end_offset_s"] = round(max(0.0, t["ended_at"] - call["started_at"]), 3)
         if t["speaker"] == "caller":
             t["sentiment"] = sentiment(t["text"])
-    tools = [{"turn_id": t["id"], **tc} for t in turns for tc in (t["meta"].get("tool_calls") or [])]
+    tools = [{"turn_id": t["id"], "offset_s": t["offset_s"], **tc} for t in turns
+             for tc in (t["meta"].get("tool_calls") or []) if isinstance(tc, dict)]
     tools += [{"event_id": e["id"], **e["data"]} for e in events if e["kind"] in ("tool_call", "tool")]
+    for tool in tools:  # what became of it: the facts' executed/offered split (qa/outcome.py)
+        name = tool.get("tool") or tool.get("name")
+        tool["ran"] = ("executed" if name in facts.tools else "offered" if name in facts.tools_offered
+                       else "not a task")
     return {"call": call, "facts": facts, "turns": turns, "events": events, "tools": tools,
             "labels": labels(conn, call_id), "saved_score": saved_score(conn, call_id),
             "recording_url": f"/api/calls/{call_id}/recording" if call.get("recording") else None}
@@ -110,7 +118,7 @@ def _detail(conn: sqlite3.Connection, call_id: str, slow_ms: float) -> dict[str,
 
 async def call_detail(request: Request) -> Response:
     call_id = request.path_params["call_id"]
-    detail = await _run(request, lambda c: _detail(c, call_id, _slow_ms(request)))
+    detail = await _run(request, lambda c: _detail(c, call_id, fact_sources(request)))
     if detail is None:
         return JSONResponse({"error": "no such call"}, status_code=404)
     facts = detail.pop("facts")
@@ -172,7 +180,7 @@ async def post_kb(request: Request) -> Response:
 
 
 async def export(request: Request) -> Response:
-    since = float(request.query_params.get("since") or 0)
+    since = number(request.query_params, "since", 0.0, low=0) or 0.0
     records = await _run(request, lambda c: labeled_turns(c, since))
     await audit_request(request, "transcript.export", "/api/qa/export", records=len(records),
                         calls=sorted({r["call_id"] for r in records}))

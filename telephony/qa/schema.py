@@ -1,13 +1,15 @@
-"""Tables for QA review, surveys and the transcript search index (same hotline.db).
+"""Tables for QA review, surveys and the transcript search index (same database as the calls).
 
-`turns_fts` is an external-content FTS5 index over `turns.text`, kept in step by
-triggers, so erasing a call's turns also erases them from the index. It is
-rebuilt once when first created on a database that already holds turns.
+`TURNS_TEXT` is a full-text index over `turns.text` that the backend keeps in step with the
+table (SQLite: external-content FTS5 and triggers), so erasing a call's turns also erases them
+from the index. It indexes the turns already there when first created.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from kb.db import Connection, Dialect, Schema, TextIndex
+
+TURNS_TEXT = TextIndex(name="turns_fts", table="turns", column="text")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS qa_labels (
@@ -40,25 +42,13 @@ CREATE TABLE IF NOT EXISTS surveys (
 CREATE INDEX IF NOT EXISTS surveys_call ON surveys(call_id);
 CREATE INDEX IF NOT EXISTS calls_started ON calls(started_at);
 CREATE INDEX IF NOT EXISTS calls_caller ON calls(caller_id, started_at);
-CREATE TRIGGER IF NOT EXISTS turns_fts_ai AFTER INSERT ON turns BEGIN
-    INSERT INTO turns_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS turns_fts_ad AFTER DELETE ON turns BEGIN
-    INSERT INTO turns_fts(turns_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-CREATE TRIGGER IF NOT EXISTS turns_fts_au AFTER UPDATE OF text ON turns BEGIN
-    INSERT INTO turns_fts(turns_fts, rowid, text) VALUES ('delete', old.id, old.text);
-    INSERT INTO turns_fts(rowid, text) VALUES (new.id, new.text);
-END;
 """
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the QA tables and the FTS index (after the calls/turns tables exist)."""
-    existed = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'turns_fts'").fetchone()
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS turns_fts USING fts5("
-                 "text, content='turns', content_rowid='id', tokenize='unicode61')")
-    conn.executescript(SCHEMA)
-    if not existed:
-        conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('rebuild')")
+def _v1(conn: Connection, dialect: Dialect) -> None:
+    """The QA tables and the transcript index (after the calls/turns tables exist)."""
+    dialect.create_text_index(conn, TURNS_TEXT)
+    dialect.execute_script(conn, SCHEMA)
+
+
+QA = Schema("qa", {"sqlite": (_v1,)})

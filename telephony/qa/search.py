@@ -1,5 +1,6 @@
-"""Finding calls for review: SQL narrows by date and transcript text (FTS5), then the
-derived facts (`qa_facts`) filter by intent, outcome, sentiment, agent, escalation, tool.
+"""Finding calls for review: SQL narrows by date and transcript text (the backend's full-text
+index, `qa.schema.TURNS_TEXT`), then the derived facts (`qa_facts`) filter by intent, outcome,
+sentiment, agent, escalation, tool.
 
 Everything here runs on the store thread (`CallStore.run`).
 """
@@ -7,12 +8,17 @@ Everything here runs on the store thread (`CallStore.run`).
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kb.db import dialect_of
 from telephony.qa.facts import CallFacts, call_facts
+from telephony.qa.outcome import contact_identity
+from telephony.qa.schema import TURNS_TEXT
+from telephony.qa.tool_audit import ToolAudit
+from telephony.web.params import flag, integer, number
 
 MAX_SCAN = 1000  # newest calls considered per search (facts are derived, not indexed)
 
@@ -32,17 +38,15 @@ class CallFilter:
     limit: int = 200
 
     @classmethod
-    def from_query(cls, q: dict[str, str]) -> CallFilter:
-        def num(key: str) -> float | None:
-            return float(q[key]) if q.get(key) else None
-
-        esc = q.get("escalated", "")
-        return cls(since=num("since"), until=num("until"), text=q.get("q", "").strip(),
+    def from_query(cls, q: Mapping[str, str]) -> CallFilter:
+        """Raises telephony.web.params.BadParameter on a value it cannot use (400)."""
+        return cls(since=number(q, "since", low=0), until=number(q, "until", low=0),
+                   text=q.get("q", "").strip(),
                    intent=q.get("intent", ""), outcome=q.get("outcome", ""),
                    sentiment=q.get("sentiment", ""), agent=q.get("agent", ""),
-                   escalated=None if esc == "" else esc.lower() in ("1", "true", "yes"),
+                   escalated=flag(q, "escalated"),
                    tool=q.get("tool", ""), caller_id=q.get("caller_id", ""),
-                   limit=min(int(q.get("limit") or 200), 1000))
+                   limit=integer(q, "limit", 200, low=1, high=1000))
 
     def keeps(self, f: CallFacts) -> bool:
         return ((not self.intent or self.intent == f.intent or self.intent in f.intents)
@@ -53,12 +57,6 @@ class CallFilter:
                 and (not self.tool or self.tool in f.tools))
 
 
-def fts_query(text: str) -> str:
-    """User words -> an FTS5 query of quoted terms (all must match; 'refun*' is a prefix)."""
-    terms = re.findall(r"\w+\*?", text)
-    return " ".join(f'"{t.rstrip("*")}"' + ("*" if t.endswith("*") else "") for t in terms)
-
-
 def decode(row: sqlite3.Row) -> dict[str, Any]:
     out = dict(row)
     for key in ("latency", "meta", "data"):
@@ -67,10 +65,40 @@ def decode(row: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class FactSources:
+    """What facts need beyond the call's own rows: the repeat-contact window (`qa.fcr_days`)
+    and the dialog's audit log of tool calls, where there is one."""
+
+    slow_turn_ms: float = 1500.0
+    window_s: float = 7 * 86400.0
+    tool_audit: ToolAudit | None = None
+
+
+def repeat_contacts(conn: sqlite3.Connection, calls: list[dict[str, Any]],
+                    window_s: float) -> set[str]:
+    """Ids of `calls` whose contact identity (qa/outcome.py) has another call starting
+    after it, within `window_s`."""
+    known = [(c, ident) for c in calls if (ident := contact_identity(c))]
+    if not known:
+        return set()
+    first = min(c["started_at"] for c, _ in known)
+    last = max(c["started_at"] for c, _ in known) + window_s
+    starts: dict[str, list[float]] = {}
+    for r in conn.execute("SELECT caller_id, meta, started_at FROM calls "
+                          "WHERE started_at > ? AND started_at <= ?", (first, last)):
+        ident = contact_identity(decode(r))
+        if ident:
+            starts.setdefault(ident, []).append(r["started_at"])
+    return {c["id"] for c, ident in known
+            if any(c["started_at"] < t <= c["started_at"] + window_s for t in starts.get(ident, ()))}
+
+
 def load_facts(conn: sqlite3.Connection, calls: list[dict[str, Any]],
-               slow_turn_ms: float) -> list[CallFacts]:
+               sources: FactSources | float) -> list[CallFacts]:
     if not calls:
         return []
+    src = sources if isinstance(sources, FactSources) else FactSources(slow_turn_ms=sources)
     ids = [c["id"] for c in calls]
     marks = ",".join("?" * len(ids))
     turns: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
@@ -79,7 +107,10 @@ def load_facts(conn: sqlite3.Connection, calls: list[dict[str, Any]],
         turns[r["call_id"]].append(decode(r))
     for r in conn.execute(f"SELECT * FROM call_events WHERE call_id IN ({marks}) ORDER BY id", ids):
         events[r["call_id"]].append(decode(r))
-    return [call_facts(c, turns[c["id"]], events[c["id"]], slow_turn_ms=slow_turn_ms)
+    repeats = repeat_contacts(conn, calls, src.window_s)
+    audited = src.tool_audit.executed(ids) if src.tool_audit is not None else {}
+    return [call_facts(c, turns[c["id"]], events[c["id"]], slow_turn_ms=src.slow_turn_ms,
+                       audited_tools=audited.get(c["id"], ()), repeat_contact=c["id"] in repeats)
             for c in calls]
 
 
@@ -97,14 +128,12 @@ def select_calls(conn: sqlite3.Connection, flt: CallFilter) -> tuple[list[dict[s
         where.append("c.caller_id = ?")
         args.append(flt.caller_id)
     snippets: dict[str, str] = {}
-    query = fts_query(flt.text)
+    dialect = dialect_of(conn)
+    query = dialect.text_query(flt.text)
     if flt.text and not query:
         return [], {}
     if query:
-        for r in conn.execute(
-                "SELECT t.call_id, snippet(turns_fts, 0, '[', ']', '…', 10) AS snip FROM turns_fts "
-                "JOIN turns t ON t.id = turns_fts.rowid WHERE turns_fts MATCH ? "
-                "ORDER BY t.id", (query,)):
+        for r in conn.execute(dialect.text_search(TURNS_TEXT, ("call_id",)), (query,)):
             snippets.setdefault(r["call_id"], r["snip"])
         if not snippets:
             return [], {}
@@ -115,12 +144,12 @@ def select_calls(conn: sqlite3.Connection, flt: CallFilter) -> tuple[list[dict[s
     return [decode(r) for r in rows], snippets
 
 
-def search(conn: sqlite3.Connection, flt: CallFilter, slow_turn_ms: float
+def search(conn: sqlite3.Connection, flt: CallFilter, sources: FactSources | float
            ) -> list[tuple[dict[str, Any], CallFacts, str]]:
     """(call row, facts, snippet) for each matching call, newest first."""
     calls, snippets = select_calls(conn, flt)
     out = []
-    for call, facts in zip(calls, load_facts(conn, calls, slow_turn_ms), strict=True):
+    for call, facts in zip(calls, load_facts(conn, calls, sources), strict=True):
         if flt.keeps(facts):
             out.append((call, facts, snippets.get(call["id"], "")))
             if len(out) >= flt.limit:

@@ -18,15 +18,23 @@ from telephony.auth import routes as auth_routes
 from telephony.auth.middleware import AuthMiddleware
 from telephony.auth.policy import visible_calls
 from telephony.auth.state import AuthSettings, open_auth
+from telephony.contact_center import customers
+from telephony.contact_center.customers import CustomerDirectory
 from telephony.contact_center.handoff import HandoffService
+from telephony.conversations.conversation import Conversation
 from telephony.conversations.registry import CallRegistry
 from telephony.core.config import HotlineConfig
-from telephony.privacy import pci
+from telephony.core.errors import ConfigError, StartupError
 from telephony.privacy.retention import retention_task
-from telephony.qa import csat
-from telephony.server.services import Services, build_services
+from telephony.qa.tool_audit import ToolAudit
+from telephony.server.services import Services, build_services, install_hooks, open_kb_store
 from telephony.sip.bridge import start_sip
+from telephony.text.conversations import TextConversations
 from telephony.web.assets import STATIC
+from telephony.web.capability import LOGGERS as CAPABILITY_LOGGERS
+from telephony.web.capability import CallCapabilities, Redactor
+from telephony.web.headers import SecurityHeaders
+from telephony.web.params import BadParameter, bad_parameter
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +94,29 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             log.warning("closed %d call record(s) left open by an earlier crash", closed)
         app.state.services = svc
         app.state.calls = CallRegistry(svc)
-        pci.install(app.state.calls, cfg.privacy)  # side concerns attach through hooks
-        csat.install(app.state.calls)
-        app.state.handoff = HandoffService(app.state.calls, cfg.routing)
+        install_hooks(app.state.calls, cfg)  # side concerns attach through hooks
+        app.state.call_capabilities = capabilities = CallCapabilities()  # the browser caller's
+
+        async def expire_capability(conv: Conversation) -> None:
+            capabilities.revoke(conv.call_id)
+
+        app.state.calls.on_close.append(expire_capability)
+        kb_store = await asyncio.to_thread(open_kb_store, cfg.data_path)
+        app.state.tool_audit = ToolAudit(kb_store.audit)  # which AI tool calls ran (QA, KPIs)
+        directory = CustomerDirectory(kb_store)
+        customers.install(app.state.calls, directory)
+        app.state.handoff = HandoffService(app.state.calls, cfg.routing, customers=directory,
+                                             consoles=cfg.consoles)
+        app.state.text = TextConversations(app.state.calls)  # every text channel's way in
         try:
-            app.state.sip = await start_sip(cfg.sip, app.state.calls, greeting=cfg.voice.greeting)
-        except BaseException:
+            app.state.sip = await start_sip(cfg.sip, app.state.calls)
+        except BaseException as e:
+            await asyncio.to_thread(kb_store.close)
             if own:
                 svc.close()
+            if isinstance(e, ConfigError | OSError):  # one clear line for `hotline serve` (serve.py)
+                app.state.startup_error = e if isinstance(e, ConfigError) else StartupError(
+                    f"cannot start the SIP listener on {cfg.sip.bind_host}:{cfg.sip.bind_port}: {e}")
             raise
         app.state.auth = await asyncio.to_thread(
             open_auth, cfg.data_path / "hotline.db", AuthSettings.for_public_url(cfg.server.public_url))
@@ -101,6 +124,10 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             on_ready()
         retention = retention_task(svc.store, app.state.auth.audit, cfg.data_path,
                                    cfg.privacy.retention_days, cfg.privacy.retention_check_s)
+        app.state.handoff.start()  # presence timeouts, queue announcements
+        redactor = Redactor()  # the capability never reaches a log line
+        for name in CAPABILITY_LOGGERS:
+            logging.getLogger(name).addFilter(redactor)
         try:
             async with retention:  # scheduled deletion (docs/privacy.md)
                 yield
@@ -110,8 +137,11 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
             if app.state.sip is not None:
                 await app.state.sip.stop()
             await asyncio.to_thread(app.state.auth.close)
+            await asyncio.to_thread(kb_store.close)
             if own:
                 svc.close()
+            for name in CAPABILITY_LOGGERS:
+                logging.getLogger(name).removeFilter(redactor)
 
     routes: list[BaseRoute] = [
         Route("/", index),
@@ -124,7 +154,9 @@ def create_app(cfg: HotlineConfig, *, services: Services | None = None,
     for factory in _route_factories(cfg):
         routes.extend(factory())
     # every route must have a row in telephony/auth/policy.py (default deny)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AuthMiddleware)])
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(SecurityHeaders), Middleware(AuthMiddleware)],
+                    exception_handlers={BadParameter: bad_parameter})  # one parser: web/params.py
     app.state.config = cfg
     return app
 

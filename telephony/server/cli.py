@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from telephony.core.config import HotlineConfig, load_config
@@ -17,10 +18,9 @@ def _progress(msg: str) -> None:
     print(f"  {msg}", file=sys.stderr, flush=True)
 
 
-def _setup_logging(cfg: HotlineConfig, verbose: bool = False) -> None:
-    level = logging.DEBUG if verbose else getattr(logging, cfg.server.log_level.upper())
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:  # pipecat logs through loguru; keep it at our level
+def _loguru(verbose: bool) -> None:
+    """pipecat logs through loguru, even at import (its version banner): keep it at our level."""
+    try:
         from loguru import logger
 
         logger.remove()
@@ -29,10 +29,18 @@ def _setup_logging(cfg: HotlineConfig, verbose: bool = False) -> None:
         pass
 
 
-def cmd_serve(args: argparse.Namespace, cfg: HotlineConfig) -> int:
-    import uvicorn
+def _setup_logging(cfg: HotlineConfig, verbose: bool = False, quiet: bool = False) -> None:
+    """`quiet` (`hotline chat`): warnings and errors only, unless -v."""
+    level = (logging.DEBUG if verbose else logging.WARNING if quiet
+             else getattr(logging, cfg.server.log_level.upper()))
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # libraries that set their own logger's level
+        handler.setLevel(level)                   # (bm25s: DEBUG) still stop at ours
+    _loguru(verbose)
 
-    from telephony.server.app import create_app
+
+def cmd_serve(args: argparse.Namespace, cfg: HotlineConfig) -> int:
+    from telephony.server.serve import serve
 
     host, port = cfg.server.host, cfg.server.port
     base = cfg.server.public_url or f"http://{host}:{port}"
@@ -54,10 +62,7 @@ def cmd_serve(args: argparse.Namespace, cfg: HotlineConfig) -> int:
             print(f"Demo users ({cfg.data_path / 'demo-users.txt'}; delete it to stop printing):\n"
                   f"{credentials}", file=sys.stderr, flush=True)
 
-    app = create_app(cfg, progress=_progress, on_ready=urls)
-
-    uvicorn.run(app, host=host, port=port, log_level=cfg.server.log_level, lifespan="on")
-    return 0
+    return serve(cfg, _progress, urls)
 
 
 def cmd_call(args: argparse.Namespace, cfg: HotlineConfig) -> int:
@@ -72,20 +77,16 @@ def cmd_bench(args: argparse.Namespace, cfg: HotlineConfig) -> int:
 
     return asyncio.run(run_latency_bench(cfg, manifest=Path(args.manifest), limit=args.limit,
                                          as_json=args.json, progress=_progress,
-                                         cold_tts=args.cold_tts))
+                                         cold_tts=args.cold_tts, pauses=args.pauses))
 
 
 def cmd_chat(args: argparse.Namespace, cfg: HotlineConfig) -> int:
-    import uuid
+    from telephony.server.chat import chat
 
-    from dialog.chat import run
-    from dialog.types import Session
-    from telephony.server.services import build_engine
-
-    _progress("loading the dialog engine ...")
-    engine = build_engine(cfg)
-    session = Session(call_id=uuid.uuid4().hex, channel="chat", caller_id=args.caller_id)
-    asyncio.run(run(engine, session, args.json))
+    quiet: Callable[[str], None] = lambda _: None  # noqa: E731 - quiet unless -v
+    asyncio.run(chat(cfg, caller_id=args.caller_id, verified=args.verified,
+                     json_mode=args.json,
+                     progress=_progress if args.verbose else quiet))
     return 0
 
 
@@ -151,10 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--channel", type=int, default=None, help="use this channel of a multi-channel file")
     c.set_defaults(func=cmd_call)
 
-    ch = sub.add_parser("chat", help="talk to the dialog brain in text (same brain as calls)")
+    ch = sub.add_parser("chat", help="talk to the dialog brain in text (same brain and records as calls)")
     ch.add_argument("--json", action="store_true",
                     help="JSON lines: read one message per line (text or {\"text\": ...}), print replies as JSON")
-    ch.add_argument("--caller-id", help="caller identity (e.g. a phone number) for the session")
+    ch.add_argument("--caller-id", help="caller identity (e.g. a phone number) for the session: "
+                    "it names an account; the agent asks for a second fact")
+    ch.add_argument("--verified", action="store_true",
+                    help="vouch for --caller-id, as a trusted entrance would (docs/dialog.md)")
     ch.set_defaults(func=cmd_chat)
 
     ev = sub.add_parser("eval", help="run dialog scenarios (JSON) and print pass/fail and totals")
@@ -175,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     lat.add_argument("--json", action="store_true")
     lat.add_argument("--cold-tts", action="store_true",
                      help="synthesize every reply (no pre-synthesized prompts, no sentence cache)")
+    lat.add_argument("--pauses", action="store_true",
+                     help="the pause-laden set (telephony/server/pause_set.toml) instead of the clips")
     lat.set_defaults(func=cmd_bench)
 
     from telephony.auth.cli import add_parser as add_users_parser
@@ -188,13 +194,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    _loguru("-v" in words or "--verbose" in words)  # before the parser's imports load pipecat
     args = build_parser().parse_args(argv)
     try:
         cfg = load_config(args.config)
     except ConfigError as e:
         print(f"hotline: configuration error: {e}", file=sys.stderr)
         return 2
-    _setup_logging(cfg, args.verbose)
+    _setup_logging(cfg, args.verbose, quiet=args.command == "chat")
     try:
         return int(args.func(args, cfg))
     except ConfigError as e:

@@ -8,14 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dialog.types import DialogEngine
+from kb.demo import SqliteDemoStore
 from models.loader import load_models
+from telephony.contact_center.callbacks import CALLBACKS
+from telephony.conversations.registry import CallRegistry
 from telephony.conversations.services import Services
 from telephony.conversations.store import CallStore
 from telephony.core.config import HotlineConfig
 from telephony.core.errors import ConfigError
-from telephony.qa.schema import ensure_schema as qa_schema
+from telephony.privacy import pci
+from telephony.qa import csat
+from telephony.qa.schema import QA
 from voice.context import VoiceServices
 from voice.processors.tts import SpeechCache
+from voice.speech_priority import PrioritizedModels
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +57,9 @@ def build_engine(cfg: HotlineConfig) -> DialogEngine:
 def fixed_prompts(cfg: HotlineConfig) -> list[str]:
     """What the agent says verbatim (greeting, clarify, handoff, goodbye...): spoken from cache."""
     from dialog.replies import FIXED_PHRASES, greeting
+    from telephony.contact_center.waiting import FIXED_PHRASES as WAITING_PHRASES
 
-    return [greeting(cfg.dialog.company_name), *FIXED_PHRASES]
+    return [greeting(cfg.dialog.company_name), *FIXED_PHRASES, *WAITING_PHRASES]
 
 
 def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = None) -> Services:
@@ -65,7 +72,8 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
         "~30-60 s; later starts read the cache) ...")
     engine = build_engine(cfg)
     say(f"dialog engine ready in {time.perf_counter() - started:.1f} s")
-    voice = VoiceServices(models=models, engine=engine, config=cfg.voice)
+    # the AI's transcriptions first, background ones (the human side of a call) after
+    voice = VoiceServices(models=PrioritizedModels(models), engine=engine, config=cfg.voice)
     cache = SpeechCache(models.tts, cfg.voice.tts_cache_size)
     started = time.perf_counter()
     pieces = cache.pin(fixed_prompts(cfg))
@@ -76,5 +84,20 @@ def build_services(cfg: HotlineConfig, progress: Callable[[str], None] | None = 
 
 
 def open_store(db_path: Path) -> CallStore:
-    """The call store with every room's tables (QA labels, scores, surveys, search index)."""
-    return CallStore(db_path, schemas=(qa_schema,))
+    """The call store with every room's tables (QA labels, scores, surveys, search index,
+    callback requests)."""
+    return CallStore(db_path, schemas=(QA, CALLBACKS))
+
+
+def open_kb_store(data_dir: Path) -> SqliteDemoStore:
+    """The demo company's records as telephony reads them: customers for the handoff card and
+    the call records' identity, the AI's tool-call audit for QA (blocking; seeds on first use).
+    The dialog engine opens its own (dialog/factory.py)."""
+    return SqliteDemoStore.open(data_dir)
+
+
+def install_hooks(calls: CallRegistry, cfg: HotlineConfig) -> None:
+    """What every conversation gets, in the server and in `hotline chat`: the PCI guard in
+    front of its records, the CSAT recorder behind them (side concerns attach through hooks)."""
+    pci.install(calls, cfg.privacy)
+    csat.install(calls)

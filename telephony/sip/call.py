@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from telephony.sip.errors import CallEndedError
 from telephony.sip.media import FRAME_BYTES, MediaSession
+
+T = TypeVar("T")
 
 
 class Signalling(Protocol):
@@ -74,15 +76,8 @@ class SipCall:
             return queue.get_nowait()
         if self.ended.is_set():
             return b""
-        getter = asyncio.ensure_future(queue.get())
-        ender = asyncio.ensure_future(self.ended.wait())
-        try:
-            await asyncio.wait({getter, ender}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            ender.cancel()
-            if not getter.done():
-                getter.cancel()
-        return getter.result() if getter.done() and not getter.cancelled() else b""
+        got = await self._unless_ended(queue)
+        return got if got is not None else b""
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._frames()
@@ -94,15 +89,27 @@ class SipCall:
     async def dtmf(self) -> AsyncIterator[DtmfDigit]:
         """Digits pressed by the caller, until the call ends."""
         while not self.ended.is_set() or not self._digits.empty():
-            getter = asyncio.ensure_future(self._digits.get())
-            ender = asyncio.ensure_future(self.ended.wait())
-            await asyncio.wait({getter, ender}, return_when=asyncio.FIRST_COMPLETED)
-            ender.cancel()
-            if getter.done():
-                yield getter.result()
-            else:
-                getter.cancel()
+            if not self._digits.empty():
+                yield self._digits.get_nowait()
+                continue
+            digit = await self._unless_ended(self._digits)
+            if digit is None:
                 return
+            yield digit
+
+    async def _unless_ended(self, queue: asyncio.Queue[T]) -> T | None:
+        """The queue's next item, or None once the call ends first. Both waits are
+        cancelled and awaited on the way out, also when the caller is cancelled."""
+        getter = asyncio.ensure_future(queue.get())
+        ender = asyncio.ensure_future(self.ended.wait())
+        try:
+            await asyncio.wait({getter, ender}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in (getter, ender):
+                if not waiter.done():
+                    waiter.cancel()
+            await asyncio.gather(getter, ender, return_exceptions=True)
+        return getter.result() if not getter.cancelled() and getter.exception() is None else None
 
     async def send_audio(self, pcm16_8k: bytes) -> None:
         """Queue audio; the sender paces it out in 20 ms RTP packets."""
@@ -110,8 +117,24 @@ class SipCall:
             raise CallEndedError(self.call_id)
         self._media.queue_audio(pcm16_8k)
 
+    def mark(self, reached: Callable[[], None]) -> None:
+        """Call `reached()` once the audio queued so far has been sent or dropped by `clear()`
+        (at once when none is queued). Called from the sender: keep it short."""
+        self._media.queue_mark(reached)
+
+    async def drained(self) -> None:
+        """Until the audio queued so far has been sent (or cleared, or the call has ended)."""
+        done = asyncio.get_running_loop().create_future()
+        self._media.queue_mark(lambda: None if done.done() else done.set_result(None))
+        ender = asyncio.ensure_future(self.ended.wait())
+        try:
+            await asyncio.wait({done, ender}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ender.cancel()
+            done.cancel()
+
     def clear(self) -> None:
-        """Drop queued outbound audio (barge-in)."""
+        """Drop queued outbound audio (barge-in); its marks are called."""
         self._media.clear()
 
     @property

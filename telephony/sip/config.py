@@ -33,6 +33,13 @@ class SipConfig:
     t1_s: float = 0.5
     t2_s: float = 4.0
     t4_s: float = 5.0
+    rtp_latch: str = "once"  # "once": the first source at the SDP/signalling IP, then locked; "strict"
+    rtp_timeout_s: float = 60.0  # no RTP this long (not on hold) ends the call; 0 = never
+    ack_timeout_s: float = 8.0  # an answered INVITE without ACK frees its slot after this
+    invite_rate: float = 5.0  # new INVITEs per second per source IP (pike-like), on average
+    invite_burst: int = 20  # ... and in a burst; beyond it they are dropped unanswered
+    auth_failures: int = 5  # wrong credentials per source before it is refused (403)
+    auth_lockout_s: float = 60.0  # how long, doubling per further lockout (capped at 1 hour)
 
     @property
     def advertised_host(self) -> str:
@@ -46,4 +53,8 @@ def from_section(section: SipSection) -> SipConfig:
                      public_host=section.public_host or None, rtp_port_min=section.rtp_port_min,
                      rtp_port_max=section.rtp_port_max, max_calls=section.max_calls,
                      auth_users=MappingProxyType(users), auth_realm=section.auth_realm,
-                     allow_from=section.allow_from, answer_delay_s=section.answer_delay_s)
+                     allow_from=section.allow_from, answer_delay_s=section.answer_delay_s,
+                     rtp_latch=section.rtp_latch, rtp_timeout_s=section.rtp_timeout_s,
+                     ack_timeout_s=section.ack_timeout_s, invite_rate=section.invite_rate,
+                     invite_burst=section.invite_burst, auth_failures=section.auth_failures,
+                     auth_lockout_s=section.auth_lockout_s)

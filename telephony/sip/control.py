@@ -6,8 +6,8 @@ See telephony/conversations/control.py for the contract every transport implemen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import time
 
 from telephony.conversations.control import RegistryControl, transfer_done, transfer_failed
 from telephony.conversations.registry import CallRegistry, LiveCall
@@ -17,7 +17,6 @@ from telephony.sip.call import SipCall
 
 log = logging.getLogger(__name__)
 DRAIN_MAX_S = 20.0  # longest wait for queued agent audio to play out before a REFER
-POLL_S = 0.05
 
 
 class SipControl(RegistryControl):
@@ -53,9 +52,8 @@ class SipControl(RegistryControl):
 
     async def _drained(self) -> None:
         """Let the agent's last words (the transfer message) finish on the RTP sender."""
-        deadline = time.monotonic() + DRAIN_MAX_S
-        while self._call.queued_ms > 0 and not self._call.ended.is_set() and time.monotonic() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(POLL_S)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._call.drained(), DRAIN_MAX_S)
 
     async def _failed(self, target: str, detail: str) -> bool:
         return await transfer_failed(self._live, target, detail)

@@ -16,6 +16,7 @@ from telephony.sip.jitter import JitterBuffer
 from telephony.sip.rtp import RtpPacket, parse_rtp
 from telephony.sip.sdp import PCMA, MediaPlan
 from voice.media import g711
+from voice.media.pacing import NEVER_RESTART, PlayoutClock
 
 FRAME_MS = 20
 SAMPLES_PER_FRAME = 160
@@ -25,18 +26,24 @@ log = logging.getLogger(__name__)
 
 
 class MediaSession(asyncio.DatagramProtocol):
-    def __init__(self, call_id: str, plan: MediaPlan, symmetric: bool = True) -> None:
+    def __init__(
+        self, call_id: str, plan: MediaPlan, latch: str = "once", signalling_ip: str | None = None
+    ) -> None:
         self.call_id = call_id
         self.plan = plan
-        self.symmetric = symmetric
+        self.signalling_ip = signalling_ip  # where the INVITE came from: a NAT's public address
+        self.latch = latch  # "once": adopt the first source (NAT), then no other; "strict": SDP only
         self.remote: tuple[str, int] | None = _address(plan)
+        self._latched = False  # media comes only from self.remote once set
+        self.last_packet_at = asyncio.get_running_loop().time()
         self.transport: asyncio.DatagramTransport | None = None
         self.frames_in: asyncio.Queue[bytes] = asyncio.Queue(maxsize=250)
         self.on_dtmf: Callable[[str, int], None] | None = None
         self._jitter = JitterBuffer()
         self._dtmf_in = DtmfReceiver()
         self._pcm_in = bytearray()
-        self._out: collections.deque[bytes] = collections.deque()
+        self._out: collections.deque[bytes | Callable[[], None]] = collections.deque()
+        self._out_frames = 0  # audio frames in _out (the rest are marks)
         self._out_partial = b""
         self._dtmf_out: collections.deque[tuple[bytes, bool]] = collections.deque()
         self._dtmf_timestamp = 0
@@ -47,6 +54,20 @@ class MediaSession(asyncio.DatagramProtocol):
         self.lateness_s: collections.deque[float] = collections.deque(maxlen=3000)
         self.packets_in = 0
         self.packets_out = 0
+        self.packets_refused = 0  # RTP from a source that is not the call's
+
+    def _accepts(self, source: tuple[str, int]) -> bool:
+        """Media from the negotiated address, or (latch "once") from the first source at the
+        SDP's or the signalling's IP; then from no one else (docs/sip.md, "Media sources")."""
+        if self._latched or (self.latch == "strict" and self.remote is not None):
+            return source == self.remote
+        hosts = {self.plan.remote_host, self.signalling_ip}
+        if source != self.remote and source[0] not in hosts:
+            return False  # a stranger never takes the media, not even first
+        if source != self.remote:
+            log.info("call %s: RTP latched to %s:%d (SDP said %s)", self.call_id, *source, self.remote)
+        self.remote, self._latched = source, True
+        return True
 
     # -- socket -----------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -56,9 +77,11 @@ class MediaSession(asyncio.DatagramProtocol):
         packet = parse_rtp(data)
         if packet is None:
             return
-        if self.symmetric and self.remote != (addr[0], addr[1]):
-            self.remote = (addr[0], addr[1])  # latch onto where the peer really sends from
+        if not self._accepts((addr[0], addr[1])):
+            self.packets_refused += 1
+            return
         self.packets_in += 1
+        self.last_packet_at = asyncio.get_running_loop().time()
         if packet.payload_type == self.plan.payload_type:
             for item in self._jitter.push(packet):
                 self._decode(item)
@@ -86,15 +109,35 @@ class MediaSession(asyncio.DatagramProtocol):
         data = self._out_partial + pcm16
         whole = len(data) - len(data) % FRAME_BYTES
         self._out.extend(data[i : i + FRAME_BYTES] for i in range(0, whole, FRAME_BYTES))
+        self._out_frames += whole // FRAME_BYTES
         self._out_partial = data[whole:]
 
+    def queue_mark(self, reached: Callable[[], None]) -> None:
+        """Call `reached()` once everything queued before it has left the queue: sent, or
+        dropped by `clear()` (at once when nothing is queued)."""
+        self._flush_partial()
+        if self._out:
+            self._out.append(reached)
+        else:
+            reached()
+
+    def _flush_partial(self) -> None:
+        if self._out_partial:
+            self._out.append(self._out_partial.ljust(FRAME_BYTES, b"\0"))
+            self._out_frames += 1
+            self._out_partial = b""
+
     def clear(self) -> None:
+        marks = [item for item in self._out if not isinstance(item, bytes)]
         self._out.clear()
+        self._out_frames = 0
         self._out_partial = b""
+        for mark in marks:
+            mark()
 
     @property
     def queued_ms(self) -> int:
-        return len(self._out) * FRAME_MS
+        return self._out_frames * FRAME_MS
 
     def queue_digit(self, digit: str, duration_ms: int = 160) -> None:
         self._dtmf_out.extend(digit_packets(digit, duration_ms))
@@ -104,23 +147,18 @@ class MediaSession(asyncio.DatagramProtocol):
             self._sender = asyncio.get_running_loop().create_task(self._send_loop())
 
     async def _send_loop(self) -> None:
+        """A packet every 20 ms for the call's life (silence when nothing is queued)."""
         loop = asyncio.get_running_loop()
-        start = loop.time()
-        frame = 0
+        clock = PlayoutClock(restart_after_s=NEVER_RESTART)
         while True:
-            deadline = start + frame * FRAME_MS / 1000
-            delay = deadline - loop.time()
+            delay = clock.due(loop.time()) - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            late = loop.time() - deadline
-            if late > STALL_S:  # the loop stalled: skip the missed slots, stay on the clock
-                skipped = int(late * 1000 // FRAME_MS)
-                frame += skipped
-                self._timestamp += skipped * SAMPLES_PER_FRAME
-                late -= skipped * FRAME_MS / 1000
-            self.lateness_s.append(late)
+            skipped = clock.skip_late(loop.time(), STALL_S)  # a stall: stay on the clock
+            self._timestamp += skipped * SAMPLES_PER_FRAME
+            self.lateness_s.append(loop.time() - clock.next_due)
             self._send_frame()
-            frame += 1
+            clock.sent()
 
     def _send_frame(self) -> None:
         if self._dtmf_out:
@@ -131,13 +169,29 @@ class MediaSession(asyncio.DatagramProtocol):
             if not self._dtmf_out:
                 self._dtmf_timestamp = 0
         else:
-            if not self._out and self._out_partial:
-                self._out.append(self._out_partial.ljust(FRAME_BYTES, b"\0"))
-                self._out_partial = b""
-            pcm = self._out.popleft() if self._out else bytes(FRAME_BYTES)
+            if not self._out:
+                self._flush_partial()
+            pcm = self._next_audio()
             encode = g711.pcm16_to_alaw if self.plan.codec == PCMA else g711.pcm16_to_ulaw
             self._emit(self.plan.payload_type, encode(pcm), self.packets_out == 0, self._timestamp)
         self._timestamp += SAMPLES_PER_FRAME
+
+    def _next_audio(self) -> bytes:
+        """The next queued frame (silence when none), calling the marks before it."""
+        while self._out:
+            item = self._out.popleft()
+            if isinstance(item, bytes):
+                self._out_frames -= 1
+                self._call_marks()  # marks right behind the last frame: reached as it goes
+                return item
+            item()
+        return bytes(FRAME_BYTES)
+
+    def _call_marks(self) -> None:
+        while self._out and not isinstance(self._out[0], bytes):
+            mark = self._out.popleft()
+            assert callable(mark)
+            mark()
 
     def _emit(self, payload_type: int, payload: bytes, marker: bool, timestamp: int) -> None:
         if (
@@ -154,7 +208,8 @@ class MediaSession(asyncio.DatagramProtocol):
     def update(self, plan: MediaPlan) -> None:
         """A re-INVITE changed the stream (hold, unhold, new address)."""
         if (plan.remote_host, plan.remote_port) != (self.plan.remote_host, self.plan.remote_port):
-            self.remote = _address(plan)
+            self.remote = _address(plan)  # the dialog (checked in server.py) moved the media:
+            self._latched = False  # latch once more, to the new address or its first source
         self.plan = plan
 
     async def close(self) -> None:

@@ -63,9 +63,9 @@ def split_message(data: bytes) -> RawMessage:
     if not sep:
         raise ParseError("no end of headers")
     try:
-        head = head_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError("header section is not UTF-8") from exc
+        head, utf8 = head_bytes.decode("utf-8"), True
+    except UnicodeDecodeError:
+        head, utf8 = head_bytes.decode("utf-8", "replace"), False  # read on, to answer 400
     lines = head.split("\r\n")
     if any("\r" in line or "\n" in line for line in lines):
         raise ParseError("bare CR or LF in header section")
@@ -84,6 +84,10 @@ def split_message(data: bytes) -> RawMessage:
             raise ParseError(f"bad header line {line[:40]!r}")
         headers.items.append((canonical_name(name), value.strip(LWS)))
     raw = RawMessage(lines[0], headers, b"", is_request)
+    if not utf8:  # RFC 3261 25.1: the header section is UTF-8; a request gets 400
+        if is_request:
+            raise RequestParseError("header section is not UTF-8", 400, raw)
+        raise ParseError("header section is not UTF-8")
     raw.body = _body(raw, rest)
     return raw
 

@@ -7,6 +7,7 @@ import ipaddress
 from telephony.sip.auth import DigestAuth
 from telephony.sip.config import SipConfig
 from telephony.sip.grammar import split_top
+from telephony.sip.guard import SourceGuard
 from telephony.sip.message import SipRequest
 
 SCHEMES = ("sip", "sips", "tel")
@@ -15,7 +16,8 @@ Refusal = tuple[int, list[tuple[str, str]]]
 
 
 class Policy:
-    def __init__(self, config: SipConfig) -> None:
+    def __init__(self, config: SipConfig, guard: SourceGuard) -> None:
+        self.guard = guard
         self._networks = [ipaddress.ip_network(net, strict=False) for net in config.allow_from]
         self.auth = DigestAuth(config.auth_users, config.auth_realm) if config.auth_users else None
 
@@ -28,7 +30,7 @@ class Policy:
             return False
         return any(address in net for net in self._networks)
 
-    def check(self, req: SipRequest) -> Refusal | None:
+    def check(self, req: SipRequest, source_ip: str) -> Refusal | None:
         """The refusal (status, extra headers) RFC 3261 8.2.2 and 22 call for, or None."""
         if req.uri.scheme not in SCHEMES:
             return 416, []
@@ -39,11 +41,19 @@ class Policy:
             unsupported = [t for t in required if t.lower() not in SUPPORTED_EXTENSIONS]
             if unsupported:
                 return 420, [("Unsupported", ", ".join(unsupported))]
-        if (
-            self.auth is not None
-            and req.method == "INVITE"
-            and req.to.tag is None
-            and self.auth.verify(req.headers.get("Authorization"), req.method) is None
-        ):
-            return 401, [("WWW-Authenticate", self.auth.challenge())]
+        if self.auth is not None and req.method == "INVITE" and req.to.tag is None:
+            return self._authenticate(req, source_ip, self.auth)
         return None
+
+    def _authenticate(self, req: SipRequest, source_ip: str, auth: DigestAuth) -> Refusal | None:
+        """401 with a fresh challenge; wrong credentials count against the source, which is
+        refused (403) while locked out (SourceGuard.auth_failed)."""
+        if self.guard.auth_blocked(source_ip):
+            return 403, []
+        header = req.headers.get("Authorization")
+        if header is not None:
+            if auth.verify(header, req.method, req.uri.raw) is not None:
+                self.guard.auth_succeeded(source_ip)
+                return None
+            self.guard.auth_failed(source_ip)
+        return 401, [("WWW-Authenticate", auth.challenge())]

@@ -9,6 +9,7 @@ from typing import cast
 from telephony.sip.config import SipConfig
 from telephony.sip.dialog import new_tag
 from telephony.sip.errors import ParseError
+from telephony.sip.guard import SourceGuard
 from telephony.sip.message import (
     SipRequest,
     SipResponse,
@@ -38,10 +39,14 @@ class SipServer(asyncio.DatagramProtocol):
         self.on_call = on_call
         self.port = config.bind_port
         self.ports = PortPool(config.rtp_port_min, config.rtp_port_max)
-        self.policy = Policy(config)
+        self.guard = SourceGuard(
+            config.invite_rate, config.invite_burst, config.auth_failures, config.auth_lockout_s
+        )
+        self.policy = Policy(config, self.guard)
         self.sessions: dict[tuple[str, str, str], CallSession] = {}
         self._transactions: dict[Key, ServerTransaction] = {}
         self._clients: dict[tuple[str, str], ClientTransaction] = {}
+        self._ending: set[CallSession] = set()  # forgotten, still sending their BYE
         self._transport: asyncio.DatagramTransport | None = None
         self._acceptor = InviteAcceptor(self)
 
@@ -59,9 +64,13 @@ class SipServer(asyncio.DatagramProtocol):
         await self._acceptor.cancel_all()
         for session in list(self.sessions.values()):
             session.end("server-stop", send_bye=True)
-        closing = [s.closed for s in self.sessions.values()]
+        closing = [s.closed for s in [*self.sessions.values(), *self._ending]]
         if closing:
             await asyncio.wait(closing, timeout=5)
+        for client in list(self._clients.values()):
+            client.give_up()  # a BYE the far end never answers must not outlive the server
+        if closing:
+            await asyncio.wait(closing, timeout=1)
         for tx in list(self._transactions.values()):
             tx.terminate()
         if self._transport is not None:
@@ -81,7 +90,7 @@ class SipServer(asyncio.DatagramProtocol):
 
     # -- Core protocol used by sessions ---------------------------------------------------------
     def send(self, data: bytes, addr: tuple[str, int]) -> None:
-        if self._transport is not None:
+        if self._transport is not None and self.guard.may_send(addr[0], len(data)):
             self._transport.sendto(data, addr)
 
     async def request(
@@ -96,11 +105,16 @@ class SipServer(asyncio.DatagramProtocol):
             self._clients.pop((branch, method), None)
 
     def forget(self, session: CallSession) -> None:
+        """Free the call's slot and RTP port (again harmless); stop() still awaits its end."""
         self.sessions.pop(session.dialog.key, None)
         self.ports.release(session.rtp_port)
+        if not session.closed.done() and session not in self._ending:
+            self._ending.add(session)
+            session.closed.add_done_callback(lambda _: self._ending.discard(session))
 
     # -- receiving ------------------------------------------------------------------------------
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.guard.received(addr[0], len(data))
         try:
             message = parse_message(data)
         except RequestParseError as exc:
@@ -138,31 +152,44 @@ class SipServer(asyncio.DatagramProtocol):
         if req.method == "ACK":
             if existing is not None:
                 existing.ack()
-            elif session := self.sessions.get((req.call_id, req.to.tag or "", req.from_.tag or "")):
+                return
+            session = self.sessions.get((req.call_id, req.to.tag or "", req.from_.tag or ""))
+            if session is not None and session.from_peer(addr[0]):
+                self.guard.verified(addr[0])  # it knows our To tag: it receives our replies
                 session.on_ack(req)
             return
         if existing is not None:
             existing.retransmitted()
             return
+        if req.method == "INVITE" and req.to.tag is None and not self.guard.admit_invite(addr[0]):
+            log.debug("INVITE flood from %s: dropped unanswered", addr[0])
+            return
         tx = ServerTransaction(key, req, lambda d: self.send(d, addr), self.config, self._tx_done)
+        tx.source = addr
         self._transactions[key] = tx
         if req.method == "INVITE":
             tx.respond(100, build_response(req, 100))
         if not self.policy.allowed(addr[0]):
             tx.respond(403, build_response(req, 403, new_tag()))
             return
+        session = self.sessions.get((req.call_id, req.to.tag or "", req.from_.tag or ""))
+        if req.to.tag and session is not None and not session.from_peer(addr[0]):
+            # before the CSeq and any method: a stranger must not move or probe the dialog
+            log.warning("%s for call %s from a stranger %s refused", req.method, req.call_id, addr)
+            tx.respond(403, build_response(req, 403, reason="Not From The Dialog's Peer"))
+            return
         if req.method not in HANDLED:
             self._unsupported(tx, req)
             return
-        refusal = self.policy.check(req)
+        refusal = self.policy.check(req, addr[0])
         if refusal is not None:
             status, extra = refusal
             tx.respond(status, build_response(req, status, new_tag(), extra))
             return
         if req.method == "CANCEL":
-            self._on_cancel(tx, req)
+            self._on_cancel(tx, req, addr)
         elif req.to.tag is not None:
-            self._in_dialog(tx, req)
+            self._in_dialog(tx, req, addr)
         elif req.method == "INVITE":
             self._acceptor.accept(tx, req, addr)
         elif req.method == "OPTIONS":
@@ -179,11 +206,12 @@ class SipServer(asyncio.DatagramProtocol):
         else:
             tx.respond(501, build_response(req, 501, new_tag()))
 
-    def _in_dialog(self, tx: ServerTransaction, req: SipRequest) -> None:
+    def _in_dialog(self, tx: ServerTransaction, req: SipRequest, addr: tuple[str, int]) -> None:
         session = self.sessions.get((req.call_id, req.to.tag or "", req.from_.tag or ""))
         if session is None or session.state == "ended":
             tx.respond(481, build_response(req, 481))
             return
+        self.guard.verified(addr[0])
         if req.cseq <= session.dialog.remote_cseq:
             tx.respond(500, build_response(req, 500, reason="CSeq Out of Order"))
             return
@@ -199,9 +227,9 @@ class SipServer(asyncio.DatagramProtocol):
         else:
             self._unsupported(tx, req)
 
-    def _on_cancel(self, tx: ServerTransaction, cancel: SipRequest) -> None:
+    def _on_cancel(self, tx: ServerTransaction, cancel: SipRequest, addr: tuple[str, int]) -> None:
         invite_tx = self._transactions.get(transaction_key(cancel, "INVITE"))
-        if invite_tx is None:
+        if invite_tx is None or invite_tx.source[0] != addr[0]:  # only the caller cancels
             tx.respond(481, build_response(cancel, 481, new_tag()))
             return
         tx.respond(200, build_response(cancel, 200, new_tag()))

@@ -41,6 +41,8 @@ class CallSession:
         self.media = media
         self.rtp_port = rtp_port
         self.peer = peer
+        contact_host = invite.contact.uri.host.strip("[]") if invite.contact else ""
+        self._peer_ips = {peer[0], contact_host} - {""}  # whence in-dialog requests may come
         self.state = "early"
         self.sdp_version = 1
         self.offer_pending = not invite.body  # delayed offer: the answer comes in the ACK
@@ -50,6 +52,7 @@ class CallSession:
         self._ack_cseq = invite.cseq
         self._retransmit: asyncio.TimerHandle | None = None
         self._ack_timeout: asyncio.TimerHandle | None = None
+        self._media_watch: asyncio.TimerHandle | None = None
         self._pending_2xx = b""
         self._task: asyncio.Task[None] | None = None
         self._notify: asyncio.Queue[int] = asyncio.Queue()
@@ -68,7 +71,7 @@ class CallSession:
         loop = asyncio.get_running_loop()
         t1 = self.core.config.t1_s
         self._retransmit = loop.call_later(t1, self._retransmit_2xx, t1)
-        self._ack_timeout = loop.call_later(64 * t1, self._no_ack)
+        self._ack_timeout = loop.call_later(self.core.config.ack_timeout_s, self._no_ack)
 
     def _retransmit_2xx(self, interval: float) -> None:
         self.core.send(self._pending_2xx, self.peer)
@@ -101,9 +104,27 @@ class CallSession:
         if self.state == "early":
             self.state = "confirmed"
             self.media.start_sending()
+            self.media.last_packet_at = asyncio.get_running_loop().time()
+            self._watch_media()
             self._task = asyncio.get_running_loop().create_task(self._run())
             if self._hangup_after_ack:
                 self.end("local-hangup", send_bye=True)
+
+    def _watch_media(self) -> None:
+        """RTP inactivity timeout (FreeSWITCH rtp-timeout-sec): a call whose caller sends no
+        media for ``rtp_timeout_s`` (and is not on hold) is a zombie: end it with a reason."""
+        timeout = self.core.config.rtp_timeout_s
+        if timeout <= 0 or self.state != "confirmed":
+            return
+        loop = asyncio.get_running_loop()
+        if self.call.on_hold:
+            self.media.last_packet_at = loop.time()  # no media is owed while held
+        silent = loop.time() - self.media.last_packet_at
+        if silent >= timeout:
+            self._log.warning("no RTP for %.0f s; ending call %s", silent, self.dialog.call_id)
+            self.end("rtp-timeout", send_bye=True)
+            return
+        self._media_watch = loop.call_later(min(timeout - silent, 1.0) + 0.01, self._watch_media)
 
     async def _run(self) -> None:
         try:
@@ -116,6 +137,12 @@ class CallSession:
             self.end("local-hangup", send_bye=True)
 
     # -- in-dialog requests ------------------------------------------------------------------
+    def from_peer(self, source_ip: str) -> bool:
+        """RFC 3261 12.2.2 matches a request to the dialog by Call-ID and tags, which anyone who
+        saw one message knows: the request must also come from the INVITE's source (the caller,
+        or the proxy in its route set) or its Contact's address (docs/sip.md)."""
+        return source_ip in self._peer_ips
+
     def on_bye(self, tx: ServerTransaction, bye: SipRequest) -> None:
         tx.respond(200, build_response(bye, 200, self.dialog.local_tag))
         self.end("remote-bye", send_bye=False)
@@ -185,6 +212,8 @@ class CallSession:
         confirmed = self.state == "confirmed"
         self.state = "ended"
         self._stop_2xx()
+        if self._media_watch is not None:
+            self._media_watch.cancel()
         self.call.end_reason = reason
         self.call.ended.set()
         self._log.info("call %s ended: %s", self.dialog.call_id, reason)
@@ -193,6 +222,9 @@ class CallSession:
 
     async def _teardown(self, send_bye: bool) -> None:
         try:
+            if self._task is None:  # never answered into a call (no ACK): free slot and port now,
+                await self.media.close()  # not after the BYE's 32 s transaction to a silent peer
+                self.core.forget(self)
             if send_bye:
                 data, branch = self.dialog.request(
                     "BYE", self.core.config.advertised_host, self._port()

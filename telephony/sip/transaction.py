@@ -41,6 +41,7 @@ class ServerTransaction:
         self.state = "proceeding" if self.is_invite else "trying"
         self.last_response: bytes | None = None
         self.final_status: int | None = None
+        self.source: tuple[str, int] = ("", 0)  # whence the request came (set by the server)
         self._send = send
         self._config = config
         self._done = done
@@ -126,6 +127,9 @@ class ClientTransaction:
             self._interval = self._config.t2_s
             return
         self._finish(response)
+
+    def give_up(self) -> None:
+        self._finish(None)
 
     def _finish(self, response: SipResponse | None) -> None:
         for timer in self._timers:

@@ -93,7 +93,7 @@ class InviteAcceptor:
         server, cfg = self.server, self.server.config
         try:
             port, protocol = await server.ports.bind(
-                cfg.bind_host, lambda: MediaSession(req.call_id, plan)
+                cfg.bind_host, lambda: MediaSession(req.call_id, plan, cfg.rtp_latch, addr[0])
             )
         except Exception:
             log.exception("no RTP port for %s", req.call_id)

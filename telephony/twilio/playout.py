@@ -3,8 +3,10 @@
 TTS audio (22.05 kHz) is resampled to 8 kHz, mu-law encoded and cut into 160-byte
 frames, queued with a mark after each TTS piece. One owned task sends them on the
 absolute 20 ms clock of `PlayoutClock`, announces BotStarted/StoppedSpeaking
-upstream from what is actually being played, and on an InterruptionFrame drops
-the unsent audio and sends `clear` so Twilio drops what it buffered.
+upstream from what is actually being played, forwards each utterance's
+TTSStoppedFrame downstream once its audio has played at the caller (the output
+contract, voice/transport.py), and on an InterruptionFrame drops the unsent audio
+and sends `clear` so Twilio drops what it buffered.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from typing import Protocol
 
 import numpy as np
 from pipecat.frames.frames import (
-    BotStartedSpeakingFrame,
-    BotStoppedSpeakingFrame,
     Frame,
     InterruptionFrame,
     OutputAudioRawFrame,
@@ -28,12 +28,13 @@ from pipecat.frames.frames import (
     TTSStartedFrame,
     TTSStoppedFrame,
 )
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.processors.frame_processor import FrameDirection
 
 from telephony.twilio import mulaw
 from telephony.twilio.heard import HeardTracker, Utterance
 from voice.media.audio import resample
 from voice.media.pacing import FRAME_BYTES, FRAME_S, PlayoutClock, SendStats
+from voice.transport import TransportOutput
 
 log = logging.getLogger(__name__)
 TWILIO_RATE_HZ = 8000
@@ -60,6 +61,11 @@ class _Mark:
     name: str
 
 
+@dataclass(frozen=True)
+class _Done:
+    frame: Frame  # the utterance's TTSStoppedFrame, forwarded once its audio has played
+
+
 def to_ulaw_frames(pcm: bytes, rate_hz: int) -> list[bytes]:
     """int16 PCM at any rate -> 160-byte mu-law frames (the last padded with silence)."""
     audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768
@@ -70,7 +76,7 @@ def to_ulaw_frames(pcm: bytes, rate_hz: int) -> list[bytes]:
     return [ulaw[i:i + FRAME_BYTES] for i in range(0, len(ulaw), FRAME_BYTES)]
 
 
-class TwilioOutput(FrameProcessor):
+class TwilioOutput(TransportOutput):
     def __init__(self, call_id: str, send: Sender, heard: HeardTracker, lead_ms: int) -> None:
         super().__init__(name=f"twilio-out[{call_id[:8]}]")
         self._call_id = call_id
@@ -79,10 +85,10 @@ class TwilioOutput(FrameProcessor):
         self.clock = PlayoutClock(lead_ms)
         self.stats = SendStats()
         self.clears = 0
-        self._queue: deque[_Audio | _Mark] = deque()
+        self._queue: deque[_Audio | _Mark | _Done] = deque()
+        self._played: deque[tuple[float, Frame]] = deque()  # (play end, TTSStoppedFrame)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._speaking = False
         self._tts_active = False
         self._generation = 0
 
@@ -97,10 +103,12 @@ class TwilioOutput(FrameProcessor):
         if isinstance(frame, TTSStartedFrame):
             self._tts_active = True
             self.heard.started()
-        elif isinstance(frame, TTSStoppedFrame):
+        elif isinstance(frame, TTSStoppedFrame) and direction is FrameDirection.DOWNSTREAM:
             self._tts_active = False
             self.heard.finished()
-            self._wake.set()
+            self._queue.append(_Done(frame))
+            self._start()
+            return
         elif isinstance(frame, InterruptionFrame):
             await self._interrupt()
         await self.push_frame(frame, direction)
@@ -115,44 +123,50 @@ class TwilioOutput(FrameProcessor):
         for chunk in chunks:
             self._queue.append(_Audio(chunk, utt))
         self._queue.append(_Mark(self.heard.piece_queued()))
-        if self._task is None or self._task.done():
-            self._task = self.create_task(self._play(), name="twilio-playout")
-        self._wake.set()
+        self._start()
 
     async def _enqueue_plain(self, frame: OutputAudioRawFrame) -> None:
         """Audio that is no agent utterance: played in order, no marks, nothing 'heard'."""
         chunks = to_ulaw_frames(frame.audio, frame.sample_rate)  # 20 ms: cheap enough inline
         self._queue.extend(_Audio(chunk, None) for chunk in chunks)
+        self._start()
+
+    @property
+    def queued_s(self) -> float:
+        """Audio queued here, not yet sent (Twilio's own buffer, `lead_ms`, comes on top)."""
+        return sum(isinstance(item, _Audio) for item in self._queue) * FRAME_S
+
+    def _start(self) -> None:
         if self._task is None or self._task.done():
             self._task = self.create_task(self._play(), name="twilio-playout")
         self._wake.set()
 
     async def _interrupt(self) -> None:
         """Barge-in: drop unsent audio, tell Twilio to drop its buffer, note the cut."""
-        busy = self._speaking or any(isinstance(i, _Audio) for i in self._queue)
+        busy = self.speaking or any(isinstance(i, _Audio) for i in self._queue)
         self._generation += 1
         self._queue.clear()
+        self._played.clear()
         self._tts_active = False
         if busy:
             self.clears += 1
             await self._send.clear()
             await self.heard.cleared(self.clock.lead_ms / 1000)
-        await self._set_speaking(False)
+        await self.set_speaking(False)
         self._wake.set()
 
-    async def _set_speaking(self, speaking: bool) -> None:
-        if speaking == self._speaking:
+    async def set_speaking(self, speaking: bool) -> None:
+        if speaking == self.speaking:
             return
-        self._speaking = speaking
         if not speaking:
             self.clock.reset()
             self.stats.spurt_ended()
-        frame = BotStartedSpeakingFrame() if speaking else BotStoppedSpeakingFrame()
-        await self.push_frame(frame, FrameDirection.UPSTREAM)
+        await super().set_speaking(speaking)
 
     async def _play(self) -> None:
         while True:
             self._wake.clear()
+            await self._forward_played()
             if not self._queue:
                 await self._idle()
                 continue
@@ -160,6 +174,10 @@ class TwilioOutput(FrameProcessor):
             if isinstance(item, _Mark):
                 self._queue.popleft()
                 await self._send.mark(item.name)
+                continue
+            if isinstance(item, _Done):
+                self._queue.popleft()
+                self._played.append((self.clock.play_end, item.frame))
                 continue
             generation = self._generation
             due = self.clock.due(time.monotonic())
@@ -170,23 +188,28 @@ class TwilioOutput(FrameProcessor):
             if generation != self._generation or not self._queue or self._queue[0] is not item:
                 continue  # interrupted while waiting: this frame must not go out
             self._queue.popleft()
-            await self._set_speaking(True)
+            await self.set_speaking(True)
             self.stats.record(due, time.monotonic(), paced)
             self.clock.sent()
             if item.utterance is not None:
                 item.utterance.played_s += FRAME_S
             await self._send.media(item.ulaw)
 
+    async def _forward_played(self) -> None:
+        """Utterances whose audio has played at the caller: their TTSStoppedFrame goes on."""
+        now = time.monotonic()
+        while self._played and self._played[0][0] <= now:
+            await self.push_frame(self._played.popleft()[1])
+
     async def _idle(self) -> None:
         """Nothing queued: announce the end of speech once the last frame has played."""
-        if self._speaking and not self._tts_active:
-            remaining = self.clock.play_end - time.monotonic()
-            if remaining <= 0:
-                await self._set_speaking(False)
+        deadlines = [self._played[0][0]] if self._played else []
+        if self.speaking and not self._tts_active:
+            if self.clock.play_end <= time.monotonic() and not self._played:
+                await self.set_speaking(False)
                 return
-            timeout: float | None = remaining
-        else:
-            timeout = None
+            deadlines.append(self.clock.play_end)
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 

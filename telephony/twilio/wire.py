@@ -1,4 +1,4 @@
-"""The socket edge: send Media Streams messages, turn inbound mu-law into PCM frames."""
+"""The socket edge: read and send Media Streams messages, turn inbound mu-law into PCM."""
 
 from __future__ import annotations
 
@@ -10,11 +10,42 @@ import numpy as np
 from starlette.websockets import WebSocket
 
 from telephony.twilio import mulaw, protocol
+from telephony.twilio.errors import FrameError
 from telephony.twilio.protocol import Media
 
 log = logging.getLogger(__name__)
 RATE_HZ = 8000
+POLICY_VIOLATION = 1008  # websocket close code
 MAX_GAP_MS = 1000  # lost inbound audio longer than this is not filled in
+
+
+class MediaReader:
+    """Inbound messages as typed frames; malformed ones are skipped and counted, and too
+    many of them end the stream with a policy-violation close code."""
+
+    def __init__(self, ws: WebSocket, max_bad_frames: int) -> None:
+        self._ws = ws
+        self._max_bad = max_bad_frames
+        self.bad: Counter[str] = Counter()
+        self.close_code = 1000
+        self.call_id = "-"
+
+    async def next(self) -> protocol.Frame | None:
+        """The next well-formed frame; None when the socket is gone (or must be closed)."""
+        while True:
+            message = await self._ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return None
+            try:
+                return protocol.parse(message.get("text") or message.get("bytes") or b"")
+            except FrameError as e:
+                self.bad[e.code] += 1
+                if sum(self.bad.values()) == 1 or self.bad[e.code] == 1:
+                    log.warning("call %s: skipped a bad Twilio frame (%s)", self.call_id, e)
+                if sum(self.bad.values()) > self._max_bad:
+                    log.warning("call %s: too many bad frames, closing", self.call_id)
+                    self.close_code = POLICY_VIOLATION
+                    return None
 
 
 class WebSocketSender:

@@ -32,12 +32,17 @@ async def test_policy_question_is_answered_with_citation(engine: DialogEngine) -
     assert len(first.split()) <= 12
 
 
-async def test_out_of_scope_gets_clarify(engine: DialogEngine) -> None:
-    session = _session()
-    reply = await engine.respond(session, "What's the capital of Mongolia?")
-    assert reply.text == replies.CLARIFY
+async def test_out_of_scope_question_gets_no_answer(engine: DialogEngine) -> None:
+    reply = await engine.respond(_session(), "What's the capital of Mongolia?")
+    assert reply.intent == "no_answer" and reply.text == replies.NO_ANSWER
     assert not reply.citations
     assert not reply.escalate
+
+
+async def test_a_fragment_gets_clarify(engine: DialogEngine) -> None:
+    reply = await engine.respond(_session(), "the the blue um on the")
+    assert reply.intent == "clarify" and reply.text == replies.CLARIFY
+    assert not reply.citations
 
 
 async def test_repeated_failures_offer_a_human(engine: DialogEngine) -> None:

@@ -32,6 +32,7 @@ from dialog.errors import CommandError
 from dialog.flows.confirm import ask
 from dialog.flows.registry import FLOWS
 from dialog.types import Session
+from tests.dialog.stubs import holder
 
 EVERY_KIND: list[Command] = [
     StartFlow("order_status", {"order_id": "10251"}, text="where is 10251", confidence=0.8),
@@ -99,7 +100,7 @@ def test_a_person_request_leaves_nothing_else() -> None:
 
 
 def test_an_affirm_of_a_read_back_needs_the_callers_own_yes() -> None:
-    session = Session(call_id="v1")
+    session = holder(Session(call_id="v1"))
     ask(session, "cancel_order", {"order_id": "10288"}, "Cancel 10288?", done="Done.",
         declined="Okay.")
     for said in ("no", "hmm, not sure", "yes... no, wait", "cancel it for me"):
@@ -108,7 +109,7 @@ def test_an_affirm_of_a_read_back_needs_the_callers_own_yes() -> None:
 
 
 def test_the_context_is_what_a_generator_sees_and_serialises() -> None:
-    session = Session(call_id="v2", history=[("agent", "Hi"), ("caller", "cancel 10288")])
+    session = holder(Session(call_id="v2", history=[("agent", "Hi"), ("caller", "cancel 10288")]))
     session.state.flow = "cancel_order"
     ask(session, "cancel_order", {"order_id": "10288"}, "Cancel order 10288?", done="Done.",
         declined="Okay.")

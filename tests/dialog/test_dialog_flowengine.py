@@ -23,7 +23,7 @@ from dialog.services import Services
 from dialog.state import PendingAction
 from dialog.types import Reply, Session
 from nlu.entities import Entities
-from tests.dialog.stubs import NoKnowledge, stub_services
+from tests.dialog.stubs import NoKnowledge, holder, stub_services
 
 
 def look(svc: Services, session: Session, ents: Entities) -> Reply:
@@ -79,7 +79,7 @@ def turn(eng: FlowEngine, session: Session, said: str, *commands: Command) -> Re
 
 def test_a_second_request_is_taken_up_as_soon_as_the_first_is_done() -> None:
     eng, _ = engine()
-    session = Session(call_id="e1")
+    session = holder(Session(call_id="e1"))
     reply = turn(eng, session, "", StartFlow("look", {"order_id": "7"}), StartFlow("ask_number"))
     assert reply.text == ("Order 7 is on its way. And about your other request: Which number?")
     assert reply.intent == "ask_number" and not session.state.queue
@@ -87,7 +87,7 @@ def test_a_second_request_is_taken_up_as_soon_as_the_first_is_done() -> None:
 
 def test_a_queued_request_waits_for_the_read_backs_yes_and_never_runs_unasked() -> None:
     eng, ran = engine()
-    session = Session(call_id="e2")
+    session = holder(Session(call_id="e2"))
     first = turn(eng, session, "", StartFlow("wipe", {"order_id": "5"}), StartFlow("look"))
     assert first.intent == "confirm_wipe" and len(session.state.queue) == 1 and not ran
     done = turn(eng, session, "yes", Affirm())
@@ -97,7 +97,7 @@ def test_a_queued_request_waits_for_the_read_backs_yes_and_never_runs_unasked() 
 
 def test_a_deny_drops_the_read_back_and_then_takes_up_the_queue() -> None:
     eng, ran = engine()
-    session = Session(call_id="e3")
+    session = holder(Session(call_id="e3"))
     turn(eng, session, "", StartFlow("wipe", {"order_id": "5"}), StartFlow("look"))
     reply = turn(eng, session, "no", Deny())
     assert not ran and reply.text.startswith("Not wiped. And about your other request:")
@@ -105,7 +105,7 @@ def test_a_deny_drops_the_read_back_and_then_takes_up_the_queue() -> None:
 
 def test_refusing_the_alternative_reads_the_action_back_without_it() -> None:
     eng, ran = engine()
-    session = Session(call_id="e4")
+    session = holder(Session(call_id="e4"))
     turn(eng, session, "", StartFlow("wipe", {"order_id": "5"}))
     reply = turn(eng, session, "no nap, wipe it", Deny("nap"), StartFlow("wipe"))
     assert reply.text == "No nap. Wipe order 5? Yes or no." and not ran
@@ -116,7 +116,7 @@ def test_refusing_the_alternative_reads_the_action_back_without_it() -> None:
 
 def test_asking_for_the_alternative_reads_that_back_it_needs_its_own_yes() -> None:
     eng, ran = engine()
-    session = Session(call_id="e5")
+    session = holder(Session(call_id="e5"))
     turn(eng, session, "", StartFlow("wipe", {"order_id": "5"}))
     reply = turn(eng, session, "nap it", StartFlow("nap"))
     assert reply.text == "Nap it instead?" and not ran
@@ -126,7 +126,7 @@ def test_asking_for_the_alternative_reads_that_back_it_needs_its_own_yes() -> No
 
 def test_a_correction_during_a_read_back_re_issues_it_for_the_corrected_order() -> None:
     eng, ran = engine()
-    session = Session(call_id="e6")
+    session = holder(Session(call_id="e6"))
     turn(eng, session, "", StartFlow("wipe", {"order_id": "5"}))
     reply = turn(eng, session, "sorry, 6", CorrectSlot("order_id", "6"))
     assert reply.text == "Wipe order 6? Yes or no." and not ran
@@ -136,7 +136,7 @@ def test_a_correction_during_a_read_back_re_issues_it_for_the_corrected_order() 
 
 def test_the_other_one_excludes_the_order_and_runs_the_flow_again() -> None:
     eng, _ = engine()
-    session = Session(call_id="e7")
+    session = holder(Session(call_id="e7"))
     turn(eng, session, "", StartFlow("look", {"order_id": "7"}))
     turn(eng, session, "no, the other one", RejectSlot("order_id", "7"))
     assert session.state.order.excluded == ["7"]
@@ -144,7 +144,7 @@ def test_the_other_one_excludes_the_order_and_runs_the_flow_again() -> None:
 
 def test_an_unclear_answer_is_asked_once_more_then_dropped() -> None:
     eng, ran = engine()
-    session = Session(call_id="e8")
+    session = holder(Session(call_id="e8"))
     turn(eng, session, "", StartFlow("wipe", {"order_id": "5"}))
     again = turn(eng, session, "hmm", StartFlow("look"))
     assert "clear yes or no" in again.text and session.state.pending is not None
@@ -154,14 +154,14 @@ def test_an_unclear_answer_is_asked_once_more_then_dropped() -> None:
 
 def test_okay_to_an_open_question_asks_it_again() -> None:
     eng, _ = engine()
-    session = Session(call_id="e9")
+    session = holder(Session(call_id="e9"))
     turn(eng, session, "", StartFlow("ask_number"))
     assert turn(eng, session, "okay", Affirm()).text == "Which number?"
 
 
 def test_a_person_request_drops_everything_open() -> None:
     eng, ran = engine()
-    session = Session(call_id="e10")
+    session = holder(Session(call_id="e10"))
     turn(eng, session, "", StartFlow("wipe", {"order_id": "5"}), StartFlow("look"))
     reply = turn(eng, session, "a human", HumanHandoff())
     assert reply.escalate and not session.state.queue and not ran
@@ -171,7 +171,7 @@ def test_a_person_request_drops_everything_open() -> None:
 
 def test_never_mind_stops_the_flow_and_the_queue() -> None:
     eng, _ = engine()
-    session = Session(call_id="e11")
+    session = holder(Session(call_id="e11"))
     turn(eng, session, "", StartFlow("ask_number"), StartFlow("look"))
     reply = turn(eng, session, "never mind", CancelFlow())
     assert reply.intent == "cancel_flow" and not session.state.queue
@@ -180,7 +180,7 @@ def test_never_mind_stops_the_flow_and_the_queue() -> None:
 
 def test_a_refusal_holds_until_the_caller_asks_for_that_flow() -> None:
     eng, _ = engine()
-    session = Session(call_id="e12")
+    session = holder(Session(call_id="e12"))
     assert turn(eng, session, "I don't want a nap", Deny("nap")).intent == "deny"
     turn(eng, session, "", StartFlow("wipe", {"order_id": "5"}))
     assert session.state.pending is not None and not session.state.pending.alternatives

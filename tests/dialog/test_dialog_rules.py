@@ -24,7 +24,7 @@ from dialog.rules.talk import human_request, short_ack, survey_answer
 from dialog.rules.tasks import awaited_detail, correction, requests
 from dialog.state import PendingAction
 from dialog.types import Session
-from tests.dialog.stubs import KeywordClassifier, stub_services
+from tests.dialog.stubs import KeywordClassifier, holder, stub_services
 
 PRODUCTS = ["Rain Jacket", "Wool Socks 3-Pack", "Aurora Wireless Headset"]
 RANKS = {
@@ -53,7 +53,7 @@ def test_the_rules_run_in_the_documented_order() -> None:
 
 
 def test_a_request_for_a_person_is_a_handoff_and_a_mention_is_not() -> None:
-    session = Session(call_id="r1")
+    session = holder(Session(call_id="r1"))
     assert human_request(resources(), turn(session, "could you put me through to an operator")) == [
         HumanHandoff("caller asked for a human")]
     for said in ("is the agent handbook online", "no need for a rep, where's my parcel",
@@ -62,7 +62,7 @@ def test_a_request_for_a_person_is_a_handoff_and_a_mention_is_not() -> None:
 
 
 def test_the_survey_answer_is_a_score_or_a_goodbye() -> None:
-    session = Session(call_id="r2")
+    session = holder(Session(call_id="r2"))
     session.state.survey.pending = True
     assert survey_answer(resources(), turn(session, "I'd say four")) == [SetSlot("csat_score", "4")]
     assert survey_answer(resources(), turn(session, "get me a manager")) is None
@@ -76,7 +76,7 @@ def _cancel_socks(session: Session) -> None:
 
 
 def test_only_a_plain_yes_affirms_a_read_back() -> None:
-    session = Session(call_id="r3", caller_id="+15550100003")
+    session = holder(Session(call_id="r3"))
     _cancel_socks(session)
     assert read_back_answer(resources(), turn(session, "yes please")) == [Affirm()]
     assert read_back_answer(resources(), turn(session, "yes, the socks")) == [Affirm()]
@@ -92,7 +92,7 @@ def test_only_a_plain_yes_affirms_a_read_back() -> None:
 
 
 def test_refusing_the_offered_alternative_keeps_the_read_back_of_the_action() -> None:
-    session = Session(call_id="r4")
+    session = holder(Session(call_id="r4"))
     session.state.flow = "cancel_subscription"
     alternative = PendingAction("pause_subscription", {}, "Pause it?", "Paused.", "No pause.")
     ask(session, "cancel_subscription", {}, "Cancel it? Or say pause.", done="Done.",
@@ -107,7 +107,7 @@ def test_refusing_the_offered_alternative_keeps_the_read_back_of_the_action() ->
 
 
 def test_a_no_naming_a_sibling_flow_switches_flows() -> None:
-    session = Session(call_id="r5")
+    session = holder(Session(call_id="r5"))
     _cancel_socks(session)
     said = "no sorry, I mean the subscription, not an order"
     assert read_back_answer(resources(), turn(session, said)) == [
@@ -115,7 +115,7 @@ def test_a_no_naming_a_sibling_flow_switches_flows() -> None:
 
 
 def test_corrections_name_the_slot_of_the_flow_in_progress() -> None:
-    session = Session(call_id="r6")
+    session = holder(Session(call_id="r6"))
     session.state.flow, session.state.order.order_id = "order_status", "10288"
     assert correction(resources(), turn(session, "no, the other order")) == [
         RejectSlot("order_id", "10288")]
@@ -128,7 +128,7 @@ def test_corrections_name_the_slot_of_the_flow_in_progress() -> None:
 
 
 def test_an_open_question_takes_its_detail_but_not_a_goodbye() -> None:
-    session = Session(call_id="r7")
+    session = holder(Session(call_id="r7"))
     session.state.awaiting_flow = "order_status"
     assert awaited_detail(resources(), turn(session, "hmm let me think")) is None
     assert awaited_detail(resources(), turn(session, "it's 10288, bye")) is None
@@ -136,7 +136,7 @@ def test_an_open_question_takes_its_detail_but_not_a_goodbye() -> None:
 
 
 def test_two_requests_in_one_turn_are_two_start_flows_in_the_order_said() -> None:
-    session = Session(call_id="r8")
+    session = holder(Session(call_id="r8"))
     said = "When will my rain jacket arrive? And I'd like a password reset too."
     commands = requests(resources(), turn(session, said))
     assert [c.flow for c in commands if isinstance(c, StartFlow)] == [
@@ -146,21 +146,21 @@ def test_two_requests_in_one_turn_are_two_start_flows_in_the_order_said() -> Non
 
 
 def test_a_refused_flow_is_denied_and_never_started() -> None:
-    session = Session(call_id="r9")
+    session = holder(Session(call_id="r9"))
     commands = requests(resources(), turn(session, "please don't cancel anything, where is it?"))
     assert commands[0] == Deny("cancel_order")
     assert not any(isinstance(c, StartFlow) and c.flow.startswith("cancel") for c in commands)
 
 
 def test_a_bare_yes_with_nothing_pending_is_an_affirm_for_the_engine() -> None:
-    session = Session(call_id="r10")
+    session = holder(Session(call_id="r10"))
     assert short_ack(resources(), turn(session, "yes")) == [Affirm()]
     assert short_ack(resources(), turn(session, "no thanks")) == [Deny()]
     assert short_ack(resources(), turn(session, "yes and where is my order")) is None
 
 
 def test_the_generator_always_answers_and_changes_no_state() -> None:
-    session = Session(call_id="r11")
+    session = holder(Session(call_id="r11"))
     generator = RuleGenerator(resources())
     assert generator.generate(TurnContext.of(session, "")) == [Clarify()]
     before = repr(session.state)
@@ -171,7 +171,7 @@ def test_the_generator_always_answers_and_changes_no_state() -> None:
 
 
 def test_a_request_after_the_answer_is_kept_for_afterwards_and_changes_nothing() -> None:
-    session = Session(call_id="r12")
+    session = holder(Session(call_id="r12"))
     _cancel_socks(session)
     yes = read_back_answer(resources(), turn(session, "yes please, and also where is my rain jacket?"))
     assert yes is not None and yes[0] == Affirm()
@@ -188,7 +188,7 @@ def test_never_mind_stops_an_open_question_but_is_only_a_no_otherwise() -> None:
     from dialog.commands import CancelFlow
     from dialog.rules.talk import stop_flow
 
-    session = Session(call_id="r13")
+    session = holder(Session(call_id="r13"))
     assert stop_flow(resources(), turn(session, "oh forget it")) is None  # nothing open
     session.state.awaiting_flow = "order_status"
     assert stop_flow(resources(), turn(session, "oh forget it")) == [CancelFlow()]
@@ -196,7 +196,7 @@ def test_never_mind_stops_an_open_question_but_is_only_a_no_otherwise() -> None:
 
 
 def test_an_apology_before_a_new_request_is_not_a_correction_of_the_last_flow() -> None:
-    session = Session(call_id="r14")
+    session = holder(Session(call_id="r14"))
     session.state.flow = "cancel_order"
     assert correction(resources(), turn(session, "sorry, where is order 10251?")) is None
     assert correction(resources(), turn(session, "sorry, cancel 10251 instead")) == [

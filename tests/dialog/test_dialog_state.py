@@ -11,8 +11,8 @@ from dialog.flowengine.readback import answer
 from dialog.flows.confirm import ask
 from dialog.flows.registry import FLOWS
 from dialog.state import DialogState, PendingAction
-from dialog.types import Session
-from tests.dialog.stubs import NoKnowledge, stub_services
+from dialog.types import Reply, Session
+from tests.dialog.stubs import NoKnowledge, holder, stub_services
 
 
 @dataclass
@@ -50,7 +50,7 @@ def test_other_layers_use_sessions_accessors() -> None:
 
 
 def test_the_pending_action_records_exactly_what_was_read_back() -> None:
-    session = Session(call_id="c")
+    session = holder(Session(call_id="c"))
     reply = ask(session, "cancel_order", {"order_id": "10288"}, "Cancel order 10288? Yes or no.",
                 done="Done.", declined="Okay.")
     pending = session.state.pending
@@ -59,7 +59,7 @@ def test_the_pending_action_records_exactly_what_was_read_back() -> None:
 
 
 def test_a_soft_offer_is_dropped_not_re_asked_when_the_answer_is_unclear() -> None:
-    session = Session(call_id="c")
+    session = holder(Session(call_id="c"))
     res = Resources(stub_services(), NoKnowledge(), FLOWS)  # type: ignore[arg-type]
     unclear = TurnContext.of(session, "hmm")
     ask(session, "issue_credit", {}, "A credit?", done="Done.", declined="Okay.", soft=True)
@@ -69,3 +69,15 @@ def test_a_soft_offer_is_dropped_not_re_asked_when_the_answer_is_unclear() -> No
     again = answer(res, session, unclear, [], frozenset())
     assert again is not None and "clear yes or no" in again.text
     assert session.state.pending is not None and session.state.pending.asked == 2
+
+
+def test_a_read_back_the_caller_did_not_hear_is_dropped() -> None:
+    session = holder(Session(call_id="c"))  # read-backs are only proposed to the account holder
+    readback = ask(session, "cancel_order", {"order_id": "10288"}, "Cancel order 10288? Yes or no.",
+                   done="Done.", declined="Okay.")
+    session.reply_unheard(Reply(text="Sure, your order 10288 shipped on May 2nd."))
+    assert session.state.pending is not None  # another reply, unheard: the read-back stands
+    session.reply_unheard(readback)  # talked over before its question was played
+    assert session.state.pending is None
+    # the caller's next "yes" meets no read-back in the command layer: it confirms nothing
+    assert TurnContext.of(session, "yes").pending is None

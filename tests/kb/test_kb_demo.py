@@ -57,7 +57,7 @@ def test_audit_log_is_append_only(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.DatabaseError):
         conn.execute("DELETE FROM audit_log")
     with pytest.raises(sqlite3.DatabaseError):
-        conn.execute("UPDATE audit_log SET tool = 'x'")
+        conn.execute("UPDATE audit_log SET actor = 'x'")
     assert len(store.audit_entries("c")) == 1
 
 

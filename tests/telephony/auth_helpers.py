@@ -22,6 +22,7 @@ from telephony.auth.middleware import AuthMiddleware
 from telephony.auth.state import AuthSettings, open_auth
 from telephony.auth.types import Role
 from telephony.server.services import open_store
+from telephony.web.capability import CallCapabilities
 
 PASSWORD = "correct horse battery"
 USERS: dict[str, tuple[Role, tuple[str, ...]]] = {
@@ -72,6 +73,8 @@ def make_app(tmp_path: Path, *, public_url: str = "") -> Starlette:
         await store.call_started("c-vip", "twilio", "+15550002", {"queue": "vip",
                                                                    "assigned_agent": "bob"})
         await store.call_started("c-web", "webrtc", "127.0.0.1", {})
+        app.state.call_capabilities = CallCapabilities()
+        app.state.web_capability = app.state.call_capabilities.issue("c-web")  # the caller's
         yield
         await asyncio.to_thread(app.state.auth.close)
         await asyncio.to_thread(store.close)

@@ -136,3 +136,48 @@ def invite(call_id: str, port: int, sdp_port: int, codecs: str = "0 101", extra:
         f"Max-Forwards: 70\r\n{extra}Content-Type: application/sdp\r\nContent-Length: {len(sdp)}\r\n\r\n"
     )
     return head.encode() + sdp
+
+
+def sipp_scenario(name: str, then: str, *, caller: str = "sipp",
+                  media_port: str = "[rtpstream_audio_port]") -> str:
+    """A sipp UAC scenario: INVITE with a PCMU offer from `caller`, the answer, the ACK, then
+    `then` (the test's own steps, XML), closed."""
+    contact = f"sip:{caller}@[local_ip]:[local_port]"
+    named = f"sipp <{contact}>" if caller == "sipp" else f"<{contact}>"
+    common = f"""Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: {named};tag=[pid]SIPpTag[call_number]
+To: [service] <sip:[service]@[remote_ip]:[remote_port]>"""
+    return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="{name}">
+  <send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+{common}
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[local_ip_type] [local_ip]
+t=0 0
+m=audio {media_port} RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send><![CDATA[
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+{common}[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+]]></send>
+{then}</scenario>
+"""

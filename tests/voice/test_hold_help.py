@@ -39,7 +39,7 @@ async def test_on_hold_the_ai_answers_questions_but_leaves_account_changes_to_th
              say("Yes.", tmp_path, "yes")]
     try:
         result = await run_file_call(services.voice, services.speech_cache, lines, 16000,
-                                     caller_id="+15550100001", bridge=bridge)
+                                     caller_id="+15550100001", caller_verified=True, bridge=bridge)
         agent = [t for t in result.turns if t.speaker == "agent"]
         print("\n".join(f"{t.speaker}: {t.text}" for t in result.turns))
         assert bridge.mode is BridgeMode.HOLD

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice.endpoint import end_of_turn, transcript_looks_complete
+from voice.endpoint import transcript_looks_complete
 from voice.sentences import FIRST_CHUNK_MAX_CHARS, split_for_tts
 
 
@@ -31,18 +31,6 @@ def test_split_keeps_every_word_and_shortens_the_first_piece() -> None:
 def test_split_short_text_is_one_piece() -> None:
     assert split_for_tts("Hello there.") == ["Hello there."]
     assert split_for_tts("   ") == []
-
-
-@pytest.mark.parametrize(("text", "p", "reason"), [
-    ("What is your return policy?", 0.01, "transcript"),  # Smart Turn wrong, words right
-    ("mend the coat before you go out", 0.9, "smart_turn"),  # no punctuation, prosody says done
-    ("mend the coat before you go out", 0.2, None),
-    ("my order number is 1 0 0 0 1", 0.99, None),  # digits being dictated: keep listening
-    ("I was going to say that and", 0.99, None),
-    ("", 0.99, None),
-])
-def test_end_of_turn_combines_words_and_prosody(text: str, p: float, reason: str | None) -> None:
-    assert end_of_turn(text, p, 0.5) == reason
 
 
 def test_a_long_first_sentence_without_commas_is_cut_at_a_phrase_boundary() -> None:

@@ -72,3 +72,59 @@ def test_max_turn_length_forces_an_end() -> None:
     start_i, end_i = (i for i, _ in events)
     # pre-roll windows count toward the turn's length
     assert windows(0.9) <= end_i - start_i <= windows(1.0)
+
+
+def test_a_verdict_moves_the_end_of_the_pause() -> None:
+    cfg = VoiceConfig(vad_stop_secs=0.2, hold_secs=1.2, turn_fallback_secs=1.6)
+    tt = TurnTaker(cfg)
+    feed(tt, [0.9] * 30 + [0.0] * windows(0.3))
+    assert abs(tt.silence_s - 0.3) < 0.04
+    tt.end_after(cfg.hold_secs)  # "the words could go on": 1.2 s of silence, not 0.2
+    events = feed(tt, [0.0] * windows(1.0))
+    assert [e for _, e in events] == [TurnEvent.STOP_REACHED]
+    assert events[0][0] == windows(1.2) - windows(0.3) - 1
+    feed(tt, [0.9] * 10)  # the caller goes on: the next pause starts from vad_stop_secs again
+    events = feed(tt, [0.0] * windows(0.3))
+    assert [e for _, e in events] == [TurnEvent.PAUSE, TurnEvent.STOP_REACHED]
+    assert events[1][0] == windows(0.2) - 1
+
+
+def test_end_after_is_bounded_by_the_fallback() -> None:
+    tt = TurnTaker(VoiceConfig(turn_fallback_secs=1.0))
+    feed(tt, [0.9] * 30 + [0.0] * 3)
+    tt.end_after(5.0)
+    kinds = [e for _, e in feed(tt, [0.0] * windows(1.2))]
+    assert kinds == [TurnEvent.STOP_REACHED, TurnEvent.FORCED_END]
+
+
+def test_speech_soon_after_a_turn_reopens_it_with_both_parts() -> None:
+    tt = TurnTaker(VoiceConfig())
+    feed(tt, [0.0] * 5 + [0.9] * 30 + [0.0] * windows(0.3))
+    first = tt.finish()
+    assert first is not None
+    first_len = len(first.audio())
+    feed(tt, [0.0] * windows(0.4))
+    events = feed(tt, [0.9] * 3)
+    assert [e for _, e in events] == [TurnEvent.SPEECH_STARTED]
+    assert tt.reopen(within_s=1.5) is first
+    utt = tt.utterance
+    assert utt is not None and utt.start_sample == first.start_sample
+    # the first part, at most MAX_REOPEN_GAP_S of quiet, then the new speech with its pre-roll
+    assert first_len + 3 * 512 < len(utt.audio()) <= first_len + int(0.5 * 16000) + int(0.3 * 16000) + 3 * 512
+    assert tt.reopen(within_s=1.5) is None  # once
+
+
+def test_speech_long_after_a_turn_is_a_new_turn() -> None:
+    tt = TurnTaker(VoiceConfig())
+    feed(tt, [0.9] * 30 + [0.0] * windows(0.3))
+    tt.finish()
+    feed(tt, [0.0] * windows(1.5))
+    feed(tt, [0.9] * 3)
+    assert tt.in_turn and tt.reopen(within_s=1.5) is None
+
+
+def test_quick_start_takes_one_voiced_window() -> None:
+    tt = TurnTaker(VoiceConfig(vad_start_secs=0.096))
+    assert tt.push(W + 0.1, 0.9, quick_start=True) is TurnEvent.SPEECH_STARTED
+    slow = TurnTaker(VoiceConfig(vad_start_secs=0.096))
+    assert slow.push(W + 0.1, 0.9) is None

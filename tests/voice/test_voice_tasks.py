@@ -47,7 +47,7 @@ async def test_cancellation_by_voice_reads_back_then_cancels_on_yes(services, tm
     try:
         lines = [say("I'd like to cancel my order.", tmp_path, "cancel"), say("Yes.", tmp_path, "yes")]
         result = await run_file_call(services.voice, services.speech_cache, lines, 16000,
-                                     caller_id="+15550100001")
+                                     caller_id="+15550100001", caller_verified=True)
         agent = _agent(result)
         print("caller:", [t.text for t in result.turns if t.speaker == "caller"], "\nagent:", agent)
         readback = next(t for t in agent if "yes or no" in t.lower())
@@ -55,8 +55,9 @@ async def test_cancellation_by_voice_reads_back_then_cancels_on_yes(services, tm
         assert any("cancelled" in t.lower() for t in agent[agent.index(readback) + 1:])
         with sqlite3.connect(data_dir / "demo.sqlite3") as conn:
             status = conn.execute("SELECT status FROM orders WHERE order_id='10288'").fetchone()[0]
-            audited = conn.execute("SELECT COUNT(*) FROM audit_log WHERE tool='cancel_order' "
-                                   "AND call_id=? AND confirmed=1", (result.call_id,)).fetchone()[0]
+            audited = conn.execute("SELECT COUNT(*) FROM audit_log WHERE action='tool.cancel_order' "
+                                   "AND target=? AND json_extract(detail, '$.confirmed')",
+                                   (result.call_id,)).fetchone()[0]
         assert status == "cancelled"
         assert audited == 1
     finally:
@@ -69,7 +70,7 @@ async def test_order_status_by_voice_gives_reason_and_new_estimate(services, tmp
     reset(services.config.data_path)
     result = await run_file_call(services.voice, services.speech_cache,
                                  [say("Where is my order?", tmp_path, "where")], 16000,
-                                 caller_id="+15550100002")
+                                 caller_id="+15550100002", caller_verified=True)
     agent = _agent(result)
     print("agent:", agent)
     answer = " ".join(agent[1:])

@@ -1,13 +1,19 @@
-"""An absolute 20 ms clock for outbound audio, and statistics of how well it was kept.
+"""The one absolute 20 ms clock for outbound audio, and statistics of how well it was kept.
 
-Frame k of a talk spurt is due at `t0 + k * 20 ms - lead`: never computed from
-the previous send, so lateness does not accumulate into drift. If sending falls
-behind the play time of the next frame (the caller's buffer ran dry: TTS did not
-keep up) the spurt restarts at "now" instead of bursting to catch up.
+Frame k of a run is due at `t0 + k * 20 ms - lead`: never computed from the previous send,
+so lateness does not accumulate into drift. Every paced sender uses this clock (the SIP RTP
+sender, the Twilio playout, the human-agent bridge's loop); they differ only in what they
+do when they fall behind:
+  - restart (`restart_after_s`): once more than that late against the next frame's play
+    time, the run restarts at "now" instead of bursting to catch up. Twilio talk spurts use
+    0 (the caller's buffer ran dry: TTS did not keep up); the bridge loop uses 1 s.
+  - skip (`skip_late`): a continuous stream (RTP) keeps its phase and skips the whole
+    slots it missed after a stall, so its timestamps stay true to the wall clock.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,21 +25,37 @@ MAX_SAMPLES = 90_000  # 30 minutes of frames kept for statistics
 
 
 class PlayoutClock:
-    def __init__(self, lead_ms: int) -> None:
+    def __init__(self, lead_ms: int = 0, *, restart_after_s: float = 0.0) -> None:
         self.lead_ms = lead_ms
+        self.restart_after_s = restart_after_s  # math.inf: never restart (use skip_late)
         self._t0: float | None = None
         self._k = 0
         self.spurts = 0
 
     def due(self, now: float) -> float:
-        """When the next frame should be sent."""
-        if self._t0 is None or now > self._t0 + self._k * FRAME_S:
+        """When the next frame should be sent (starts a run, or restarts a late one)."""
+        if self._t0 is None or now > self._t0 + self._k * FRAME_S + self.restart_after_s:
             self._t0, self._k = now, 0
             self.spurts += 1
-        return self._t0 + max(0, self._k * FRAME_MS - self.lead_ms) / 1000
+        return self.next_due
+
+    @property
+    def next_due(self) -> float:
+        t0 = 0.0 if self._t0 is None else self._t0
+        return t0 + max(0, self._k * FRAME_MS - self.lead_ms) / 1000
 
     def sent(self) -> None:
         self._k += 1
+
+    def skip_late(self, now: float, stall_s: float) -> int:
+        """More than `stall_s` behind the next frame's slot: skip the slots missed (whole
+        frames, the phase kept) and return how many; 0 when on time."""
+        late = now - self.next_due
+        if self._t0 is None or late <= stall_s:
+            return 0
+        skipped = int(late * 1000 // FRAME_MS)
+        self._k += skipped
+        return skipped
 
     @property
     def in_lead(self) -> bool:
@@ -47,6 +69,9 @@ class PlayoutClock:
 
     def reset(self) -> None:
         self._t0, self._k = None, 0
+
+
+NEVER_RESTART = math.inf
 
 
 @dataclass

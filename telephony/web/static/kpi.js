@@ -1,16 +1,9 @@
-// Hotline KPI dashboard: fetches /api/kpi and draws plain SVG charts (no CDN, no library).
+// Hotline KPI dashboard: fetches /api/kpi; charts on the vendored Chart.js (charts.js).
 "use strict";
 const $ = (sel) => document.querySelector(sel);
-const NS = "http://www.w3.org/2000/svg";
 const pct = (x) => (x === null || x === undefined ? "–" : `${(x * 100).toFixed(1)}%`);
 const secs = (x) => (x === null || x === undefined ? "–" : `${Math.round(x)} s`);
-
-function svg(tag, attrs, text) {
-  const n = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-  if (text !== undefined) n.textContent = text;
-  return n;
-}
+const C = window.hotlineCharts;
 
 function tile(label, value, detail) {
   const d = document.createElement("div");
@@ -22,62 +15,77 @@ function tile(label, value, detail) {
   return d;
 }
 
+function say(text) { $("#message").textContent = text || ""; $("#message").hidden = !text; }
+
 function drawDaily(days) {
-  const chart = $("#daily"); chart.replaceChildren();
-  const w = 600 / Math.max(days.length, 1), max = Math.max(1, ...days.map((d) => d.calls));
-  days.forEach((d, i) => {
-    const h = (150 * d.calls) / max, x = 30 + i * w;
-    chart.append(svg("rect", { class: "bar", x, y: 170 - h, width: Math.max(2, w * 0.6), height: h }),
-      svg("text", { x, y: 185, "font-size": 9 }, d.day.slice(5)));
-    if (d.automation_rate !== null) {
-      chart.append(svg("circle", { cx: x + w * 0.3, cy: 170 - 150 * d.automation_rate, r: 3, fill: "#2e9d5b" }));
-    }
-  });
-  chart.append(svg("text", { x: 2, y: 12, "font-size": 10 }, `bars: calls (max ${max}) · dots: automation rate`));
+  const canvas = $("#daily");
+  C.draw(canvas, {
+    data: { labels: days.map((d) => d.day), datasets: [
+      { type: "bar", label: "Calls", data: days.map((d) => d.calls), backgroundColor: C.COLORS.bar, yAxisID: "calls",
+        order: 1, maxBarThickness: 48 },
+      { type: "line", label: "Automation rate (%)", data: days.map((d) => d.automation_rate === null ? null : d.automation_rate * 100),
+        borderColor: C.COLORS.line, backgroundColor: C.COLORS.line, yAxisID: "rate", spanGaps: true,
+        order: 0, pointRadius: 4, borderWidth: 3 }] },
+    options: { scales: {
+      x: C.axis("Day (UTC)"),
+      calls: C.axis("Calls", { position: "left", beginAtZero: true, ticks: { precision: 0 } }),
+      rate: C.axis("Automation rate (%)", { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } }) } },
+  }, $("#daily-empty"), days.length === 0);
+  C.caption(canvas, days.map((d) => [d.day, d.calls, pct(d.automation_rate), pct(d.escalation_rate)]),
+    ["Day", "Calls", "Automation rate", "Escalation rate"]);
 }
 
-function drawReasons(reasons) {
-  const chart = $("#reasons"); chart.replaceChildren();
-  const entries = Object.entries(reasons).slice(0, 6), max = Math.max(1, ...entries.map(([, n]) => n));
-  entries.forEach(([reason, n], i) => {
-    const y = 8 + i * 24;
-    chart.append(svg("rect", { class: "bar2", x: 220, y, width: (400 * n) / max, height: 16 }),
-      svg("text", { x: 0, y: y + 12, "font-size": 11 }, reason.slice(0, 36)),
-      svg("text", { x: 224 + (400 * n) / max, y: y + 12, "font-size": 11 }, String(n)));
-  });
-  if (!entries.length) chart.append(svg("text", { x: 4, y: 20 }, "no escalations in this period"));
+function drawReasons(k) {
+  const rows = [...Object.entries(k.escalation_reasons).map(([r, n]) => [`escalated: ${r}`, n]),
+    ...Object.entries(k.unresolved_reasons || {}).map(([r, n]) => [`unresolved: ${r}`, n])];
+  const canvas = $("#reasons");
+  canvas.parentElement.style.height = `${Math.max(120, 34 * rows.length + 60)}px`;
+  C.draw(canvas, {
+    type: "bar",
+    data: { labels: rows.map(([r]) => r), datasets: [{ label: "Calls", data: rows.map(([, n]) => n),
+      backgroundColor: rows.map(([r]) => r.startsWith("escalated") ? C.COLORS.warn : C.COLORS.bad) }] },
+    options: { indexAxis: "y", plugins: { legend: { display: false } },
+      scales: { x: C.axis("Calls", { beginAtZero: true, ticks: { precision: 0 } }), y: C.axis("Reason") } },
+  }, $("#reasons-empty"), rows.length === 0);
+  C.caption(canvas, rows, ["Reason", "Calls"]);
 }
 
 async function load(ev) {
   if (ev) ev.preventDefault();
   const form = new FormData($("#period"));
   const params = new URLSearchParams();
-  if (form.get("from")) params.set("since", String(Date.parse(form.get("from")) / 1000));
-  if (form.get("to")) params.set("until", String(Date.parse(form.get("to")) / 1000 + 86400));
+  const from = form.get("from"), to = form.get("to");
+  if (from && to && from > to) {
+    say(`The start date (${from}) is after the end date (${to}): pick a start on or before the end.`);
+    return;
+  }
+  if (from) params.set("since", String(Date.parse(from) / 1000));
+  if (to) params.set("until", String(Date.parse(to) / 1000 + 86400));
   if (form.get("fcr_days")) params.set("fcr_days", form.get("fcr_days"));
   const res = await fetch(`/api/kpi?${params}`, { credentials: "same-origin" });
   if (res.status === 401) { location.href = "/login?next=/kpi"; return; }
   const k = await res.json();
-  if (!res.ok) { $("#tiles").textContent = k.error; return; }
+  if (!res.ok) { say(`Cannot show this period: ${k.error || res.statusText}.`); return; }
+  say(k.calls ? "" : "No calls in this period.");
   window.hotlineKPI = k;
   $("#tiles").replaceChildren(
     tile("Calls", String(k.calls), `${k.engaged} engaged, ${k.abandoned} abandoned`),
-    tile("Automation rate", pct(k.automation_rate), "resolved by the AI without a human"),
-    tile("First-contact resolution", pct(k.fcr_rate), `no repeat within ${k.fcr_days} days (${k.fcr_calls} calls)`),
+    tile("Automation rate", pct(k.automation_rate), "resolved by the AI alone (task done, no failed ending, no repeat contact)"),
+    tile("First-contact resolution", pct(k.fcr_rate), `resolved, no repeat contact within ${k.fcr_days} days (${k.fcr_calls} contacts, ${k.customers} customers)`),
     tile("CSAT", pct(k.csat_rate), `${k.csat_responses} answers, avg ${k.csat_avg ?? "–"} / 5`),
     tile("Escalation rate", pct(k.escalation_rate), "escalated or handled by a human"),
     tile("AHT (AI)", secs(k.aht_ai_s), "start to end, or to the human"),
     tile("AHT (human)", secs(k.aht_human_s), "human answer to end"));
   drawDaily(k.daily);
-  drawReasons(k.escalation_reasons);
-  $("#containment tbody").replaceChildren(...k.containment_by_intent.map((r) => {
+  drawReasons(k);
+  const rows = k.containment_by_intent.map((r) => {
     const tr = document.createElement("tr");
     for (const v of [r.intent, r.calls, r.contained, pct(r.rate)]) { const td = document.createElement("td"); td.textContent = v; tr.append(td); }
-    const td = document.createElement("td"), s = svg("svg", { width: 120, height: 10 });
-    s.append(svg("rect", { class: "bar", x: 0, y: 0, width: 120 * (r.rate || 0), height: 10 }));
-    td.append(s); tr.append(td);
     return tr;
-  }));
+  });
+  if (!rows.length) { const tr = document.createElement("tr"), td = document.createElement("td"); td.colSpan = 4; td.textContent = "No engaged calls in this period."; tr.append(td); rows.push(tr); }
+  $("#containment tbody").replaceChildren(...rows);
+  window.hotlineKPIRendered = performance.now();
 }
 
 (async function main() {

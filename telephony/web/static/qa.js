@@ -46,13 +46,38 @@ async function search(ev) {
   const { calls } = await api(`/api/qa/calls?${params}`);
   const body = $("#results tbody");
   body.replaceChildren(...calls.map(({ call, facts, snippet }) => el("tr", {
-    class: "row", "data-call": call.id, onclick: () => { location.href = `/qa/calls/${call.id}`; },
-  }, el("td", {}, fmtTime(call.started_at)), el("td", {}, call.caller_id || ""), el("td", {}, call.transport),
-    el("td", {}, facts.intent || ""), el("td", {}, `${facts.outcome} (${call.end_reason || "open"})`),
+    class: "row", "data-call": call.id, onclick: (e) => { if (e.target.tagName !== "A") location.href = `/qa/calls/${call.id}`; },
+  }, el("td", {}, el("a", { href: `/qa/calls/${encodeURIComponent(call.id)}`, class: "open" }, fmtTime(call.started_at))),
+    el("td", {}, callerText(call, facts)), el("td", {}, call.transport),
+    el("td", {}, facts.intent || ""), el("td", { title: facts.unresolved_reason || "" }, outcomeText(facts, call)),
     el("td", { class: facts.sentiment_label === "negative" ? "neg" : "" }, facts.sentiment_label),
-    el("td", {}, facts.escalated ? "yes" : ""), el("td", {}, facts.tools.join(", ")),
+    el("td", {}, facts.escalated ? "yes" : ""),
+    el("td", {}, [facts.tools.join(", "), facts.tools_offered.length ? ` (offered: ${facts.tools_offered.join(", ")})` : ""].join("")),
     el("td", {}, facts.agent || ""), el("td", {}, snippet))));
   if (!calls.length) body.append(el("tr", {}, el("td", { colspan: 10 }, "No calls match.")));
+  qa.searched = calls.length;
+}
+
+function callerText(call, facts) {
+  if (facts.identity && facts.identity.startsWith("customer:")) return `${facts.identity.slice(9)}${call.caller_id ? " · " + call.caller_id : ""}`;
+  if (call.caller_id && facts.identity) return call.caller_id;
+  if (facts.identity && facts.identity.startsWith("browser:")) return `web caller ${facts.identity.slice(8, 16)}`;
+  return "anonymous";
+}
+
+function outcomeText(facts, call) {
+  const how = facts.outcome === "human" ? (facts.resolved ? "human · resolved" : "human · not resolved") : facts.outcome;
+  return `${how} (${call.end_reason || "open"})`;
+}
+
+// ↑/↓ move between the result links (Enter opens one: they are plain links)
+function listKeys(e) {
+  if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+  const links = [...document.querySelectorAll("#results a.open")];
+  const at = links.indexOf(document.activeElement);
+  if (at < 0) return;
+  e.preventDefault();
+  links[Math.max(0, Math.min(links.length - 1, at + (e.key === "ArrowDown" ? 1 : -1)))].focus();
 }
 
 function initSearch() {
@@ -64,27 +89,61 @@ function initSearch() {
     if (input) input.value = v;
   }
   $("#filters").addEventListener("submit", search);
+  $("#results").addEventListener("keydown", listKeys);
   search();
 }
 
 // --- one call ---
-function sentimentChart(turns, duration) {
-  const svg = $("#sentiment");
-  const pts = turns.filter((t) => t.speaker === "caller").map((t) => [t.offset_s, t.sentiment]);
-  const x = (s) => 5 + (290 * s) / Math.max(duration, 1), y = (v) => 50 - 45 * v;
-  const ns = "http://www.w3.org/2000/svg";
-  const line = (attrs) => { const n = document.createElementNS(ns, "line"); for (const k in attrs) n.setAttribute(k, attrs[k]); return n; };
-  svg.replaceChildren(line({ x1: 0, x2: 300, y1: 50, y2: 50, stroke: "#bbb" }));
-  const poly = document.createElementNS(ns, "polyline");
-  poly.setAttribute("points", pts.map(([s, v]) => `${x(s)},${y(v)}`).join(" "));
-  poly.setAttribute("fill", "none"); poly.setAttribute("stroke", "#3a7bd5"); poly.setAttribute("stroke-width", "2");
-  svg.append(poly);
-  for (const [s, v] of pts) {
-    const c = document.createElementNS(ns, "circle");
-    c.setAttribute("cx", x(s)); c.setAttribute("cy", y(v)); c.setAttribute("r", 3);
-    c.setAttribute("fill", v <= -0.05 ? "#b00020" : v >= 0.05 ? "#1b7f3b" : "#888");
-    svg.append(c);
-  }
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    if (document.querySelector(`script[src="${src}"]`)) { resolve(); return; }
+    const tag = document.createElement("script");
+    tag.src = src; tag.onload = resolve; tag.onerror = () => reject(new Error(`cannot load ${src}`));
+    document.head.append(tag);
+  });
+}
+
+async function sentimentChart(turns, duration) {
+  const pts = turns.filter((t) => t.speaker === "caller" && t.sentiment !== undefined).map((t) => ({ x: t.offset_s, y: t.sentiment }));
+  const canvas = $("#sentiment");
+  if (pts.length) await loadScript("/static/vendor/chartjs/chart.umd.min.js");  // charts only where drawn
+  const C = window.hotlineCharts;
+  const color = (v) => (v <= -0.05 ? C.COLORS.bad : v >= 0.05 ? C.COLORS.line : "#6b7385");
+  C.draw(canvas, {
+    type: "line",
+    data: { datasets: [{ label: "Caller sentiment", data: pts, borderColor: C.COLORS.bar, pointRadius: 4,
+      pointBackgroundColor: pts.map((p) => color(p.y)), pointBorderColor: pts.map((p) => color(p.y)) }] },
+    options: { plugins: { legend: { display: false } }, scales: {
+      x: C.axis("Seconds into the call", { type: "linear", min: 0, suggestedMax: Math.ceil(duration) }),
+      y: C.axis("Sentiment (−1 … +1)", { min: -1, max: 1 }) } },
+  }, $("#sentiment-empty"), pts.length === 0);
+  C.caption(canvas, pts.map((p) => [fmtOffset(p.x), p.y.toFixed(2), sentimentWord(p.y)]), ["At", "Score", "Label"]);
+}
+const sentimentWord = (v) => (v <= -0.05 ? "negative" : v >= 0.05 ? "positive" : "neutral");
+const WHO = { agent: "AI", caller: "Caller", human: "Agent", supervisor: "Supervisor" };
+
+// a value as short readable text: no raw JSON walls
+function brief(v) {
+  if (v === null || v === undefined) return "–";
+  if (typeof v !== "object") return String(v);
+  if (Array.isArray(v)) return v.map(brief).join(", ");
+  return Object.entries(v).map(([k, x]) => `${k.replace(/_/g, " ")}: ${brief(x)}`).join("; ");
+}
+
+function renderTools(tools) {
+  if (!tools.length) return [el("p", {}, "No tool calls.")];
+  return [el("table", { class: "tools" }, el("thead", {}, el("tr", {}, ...["Tool", "What became of it", "Details"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, ...tools.map((t) => el("tr", { class: `ran-${t.ran}` },
+      el("td", {}, t.tool || t.name || "?"),
+      el("td", {}, t.ran === "executed" ? "executed" : t.ran === "offered" ? "offered, never confirmed" : (t.status || "–")),
+      el("td", { class: "details" }, brief(Object.fromEntries(Object.entries(t).filter(([k]) =>
+        !["tool", "name", "ran", "turn_id", "event_id", "offset_s", "status"].includes(k)))))))))];
+}
+
+function eventText(e) {
+  const data = { ...e.data };
+  if (data.package) data.package = data.package.summary || "handoff package";
+  return `${e.kind.replace(/_/g, " ")}${Object.keys(data).length ? " — " + brief(data) : ""}`;
 }
 
 function reviewBox(turn, labels) {
@@ -93,9 +152,10 @@ function reviewBox(turn, labels) {
     ...mine.map((l) => el("div", { class: "labels" }, `${l.label} by ${l.author}`,
       l.corrected_answer ? ` — corrected: “${l.corrected_answer}”` : "", l.note ? ` (${l.note})` : "")));
   if (!reviewer()) return box;
-  const select = el("select", { name: "label" }, ...qa.labelNames.map((n) => el("option", {}, n)));
-  const corrected = el("textarea", { name: "corrected_answer", rows: 2, placeholder: "corrected answer (optional)" });
-  const note = el("input", { name: "note", placeholder: "note" });
+  const select = el("select", { name: "label", "aria-label": "Label for this answer" }, ...qa.labelNames.map((n) => el("option", {}, n)));
+  const corrected = el("textarea", { name: "corrected_answer", rows: 2, placeholder: "corrected answer (optional)",
+    "aria-label": "Corrected answer (optional)" });
+  const note = el("input", { name: "note", placeholder: "note", "aria-label": "Note" });
   const save = el("button", { type: "button", onclick: async () => {
     await api(`/api/qa/calls/${qa.call.id}/turns/${turn.id}/label`, { method: "POST",
       body: JSON.stringify({ label: select.value, corrected_answer: corrected.value, note: note.value }) });
@@ -114,11 +174,14 @@ function renderTranscript(turns, labels) {
   $("#transcript").replaceChildren(...turns.map((t) => el("div", {
     class: `turn ${t.speaker}`, "data-turn": t.id, "data-start": t.offset_s, "data-end": t.end_offset_s,
     onclick: () => seek(t.offset_s),
-  }, el("div", { class: "who" }, `${t.speaker} · ${fmtOffset(t.offset_s)}`),
+  }, el("div", { class: "who" }, `${WHO[t.speaker] || t.speaker}${t.speaker === "human" && t.meta.agent ? " " + t.meta.agent : ""} · `,
+    el("button", { type: "button", class: "play", "aria-label": `Play from ${fmtOffset(t.offset_s)}`,
+      onclick: (e) => { e.stopPropagation(); seek(t.offset_s); } }, fmtOffset(t.offset_s))),
     el("div", { class: "text" }, t.text),
     el("div", { class: "meta" }, t.speaker === "agent"
       ? [t.meta.intent && `intent ${t.meta.intent}`, t.meta.confidence && `conf ${t.meta.confidence}`,
-         t.meta.escalate && "ESCALATE", t.meta.interrupted && "interrupted",
+         t.meta.escalate && "ESCALATE", t.meta.interrupted && (t.meta.cut_by === "call_end" ? "call ended mid-reply" : "interrupted")
+           + (t.meta.heard_text !== undefined ? ` (heard: "${t.meta.heard_text}")` : ""),
          (t.meta.citations || []).length && `cites ${t.meta.citations.join(", ")}`,
          t.latency.speech_end_to_first_audio_ms && `${t.latency.speech_end_to_first_audio_ms} ms`].filter(Boolean).join(" · ")
       : t.sentiment !== undefined ? `sentiment ${t.sentiment.toFixed(2)}` : ""),
@@ -130,12 +193,13 @@ function renderScorecard(card) {
   const rows = card.rubric.criteria.map((c) => el("tr", {}, el("td", {}, c.label, el("br"), el("small", {}, `weight ${c.weight ?? 1}`)),
     el("td", {}, card.auto[c.id] === null ? "–" : card.auto[c.id]),
     el("td", {}, el("input", { type: "number", min: 0, max: 1, step: 0.25, name: c.id, size: 4,
+      "aria-label": `Review score for ${c.label} (0 to 1)`,
       value: card.review[c.id] ?? "", disabled: reviewer() ? null : "disabled" }))));
   form.replaceChildren(el("table", {}, el("tr", {}, el("th", {}, "criterion"), el("th", {}, "auto"), el("th", {}, "review")), ...rows),
     el("p", {}, `Automatic ${card.auto_total ?? "–"} · Final `, el("b", { id: "score-total" }, card.total ?? "–"),
       card.reviewer ? ` (reviewed by ${card.reviewer})` : ""));
   if (!reviewer()) return;
-  const comment = el("textarea", { name: "comment", rows: 2 }); comment.value = card.comment || "";
+  const comment = el("textarea", { name: "comment", rows: 2, "aria-label": "Reviewer comment" }); comment.value = card.comment || "";
   form.append(comment, el("button", { type: "submit" }, "Save score"));
   form.onsubmit = async (e) => {
     e.preventDefault();
@@ -170,32 +234,43 @@ function highlight(t) {
 async function loadCall() {
   const id = decodeURIComponent(location.pathname.split("/").pop());
   const d = await api(`/api/qa/calls/${encodeURIComponent(id)}`);
+  $("#call-body").hidden = false;
   qa.call = d.call; qa.turns = d.turns; qa.labelNames = qa.labelNames || ["correct", "wrong_answer", "not_grounded",
     "should_escalate", "should_not_escalate", "bad_tone", "asr_error", "other"];
   const f = d.facts;
   $("#call-title").textContent = `Call ${d.call.id} · ${fmtTime(d.call.started_at)}`;
   const facts = { caller: d.call.caller_id, channel: d.call.transport, queue: f.queue, intent: f.intent,
-    outcome: f.outcome, "end reason": d.call.end_reason, agent: f.agent, sentiment: `${f.sentiment_label} (${f.sentiment ?? "–"})`,
+    outcome: f.unresolved_reason ? `${f.outcome}: ${f.unresolved_reason}` : f.outcome, resolved: f.resolved ? "yes" : "no",
+    "end reason": d.call.end_reason, agent: f.agent, customer: f.identity || "unknown", sentiment: f.sentiment_label,
     "AI handle": `${Math.round(f.ai_handle_s)} s`, "human handle": `${Math.round(f.human_handle_s)} s`,
-    "p50 reply": f.latency_p50_ms ? `${f.latency_p50_ms} ms` : "–", tools: f.tools.join(", ") || "none" };
+    "p50 reply": f.latency_p50_ms ? `${f.latency_p50_ms} ms` : "–", "tools run": f.tools.join(", ") || "none",
+    "tools offered, not run": f.tools_offered.join(", ") || "none" };
   $("#facts").replaceChildren(...Object.entries(facts).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "")]));
   const audio = $("#player");
   if (d.recording_url && audio.getAttribute("src") !== d.recording_url) audio.src = d.recording_url;
   audio.hidden = !d.recording_url;
   renderTranscript(d.turns, d.labels);
   const duration = Math.max(1, ...d.turns.map((t) => t.end_offset_s));
-  sentimentChart(d.turns, duration);
+  await sentimentChart(d.turns, duration);
   $("#escalation").textContent = f.escalated ? (f.escalation_reason || "escalated") : "not escalated";
-  $("#tools").replaceChildren(...(d.tools.length ? d.tools.map((t) => el("pre", {}, JSON.stringify(t, null, 1))) : [el("p", {}, "none")]));
-  $("#events").replaceChildren(...d.events.map((e) => el("li", {}, `${fmtOffset(Math.max(0, e.at - d.call.started_at))} ${e.kind} ${JSON.stringify(e.data)}`)));
+  $("#tools").replaceChildren(...renderTools(d.tools));
+  $("#events").replaceChildren(...(d.events.length ? d.events.map((e) => el("li", {},
+    el("span", { class: "at" }, fmtOffset(Math.max(0, e.at - d.call.started_at))), " ", eventText(e))) : [el("li", {}, "No events.")]));
   renderScorecard(d.scorecard);
   qa.loaded = true;
+  qa.rendered = performance.now();
 }
 
 function initCall() {
   $("#call-view").hidden = false;
   $("#player").addEventListener("timeupdate", (e) => highlight(e.target.currentTime));
-  loadCall().catch((e) => { $("#call-title").textContent = `Cannot open the call: ${e.message}`; });
+  loadCall().catch((e) => {
+    $("#call-title").textContent = "Call not available";
+    $("#call-error").textContent = `Cannot open this call: ${e.message}. Go back to the call list to find another.`;
+    $("#call-error").hidden = false;
+    $("#call-body").hidden = true;
+    qa.error = e.message;
+  });
 }
 
 (async function main() {

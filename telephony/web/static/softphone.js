@@ -5,15 +5,32 @@
 const $ = (id) => document.getElementById(id);
 const RAW = new URLSearchParams(location.search).get("raw") === "1";
 // Demo convenience: a web caller may say which phone number they are calling as (the server
-// honours it only when [webrtc].accept_caller_id is true; docs/webrtc.md).
+// honours it only when [webrtc].accept_caller_id is true, and then only as an unverified,
+// *named* caller; docs/webrtc.md). A page whose site signed the caller in passes a signed
+// identity token instead (?identity_token=...): that verifies the caller.
 const callerId = () => (document.getElementById("caller-id")?.value || "").trim();
+const identityToken = new URLSearchParams(location.search).get("identity_token") || "";
 window.addEventListener("DOMContentLoaded", () => {
   const given = new URLSearchParams(location.search).get("caller_id");
   const input = document.getElementById("caller-id");
   if (given && input) input.value = given;
 });
+// One anonymous id per browser, sent with the offer: QA and the KPIs count a web caller once
+// per browser (never by IP address). Not a secret and not a login: clear site data to reset.
+function browserId() {
+  try {
+    let id = localStorage.getItem("hotline.browser_id");
+    if (!id) {
+      const bytes = crypto.getRandomValues(new Uint8Array(16));
+      id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      localStorage.setItem("hotline.browser_id", id);
+    }
+    return id;
+  } catch (e) { return null; }  // storage blocked: the call stays anonymous
+}
+const WHO = { agent: "AI", human: "Agent", caller: "You" };
 const hotline = (window.hotline = {
-  state: "idle", callId: null, endReason: null, turns: [],
+  state: "idle", phase: null, callId: null, endReason: null, turns: [],
   micRmsMax: 0, agentRmsMax: 0, agentLoudFrames: 0, error: null,
 });
 let pc = null, mic = null, audioCtx = null, socket = null, meterTimer = null, clockTimer = null;
@@ -74,13 +91,26 @@ function addLine(kind, who, text, note) {
   li.scrollIntoView({ block: "end" });
 }
 
+// Who has the caller: the AI, the queue ("on hold"), or a person ("agent joined").
+function setPhase(phase, label, line) {
+  hotline.phase = phase;
+  $("phase").textContent = label;
+  $("phase").hidden = !label;
+  if (line) addLine("system", "", line);
+}
+
 function onEvent(msg) {
   if (msg.type === "turn") {
     hotline.turns.push(msg);
     const note = msg.speaker === "agent" ? latencyText(msg.latency) : "";
     if (note) $("last-latency").textContent = fmtMs(msg.latency.speech_end_to_first_audio_ms);
-    addLine(msg.speaker, msg.speaker === "agent" ? "Agent" : "You", msg.text, note);
+    addLine(msg.speaker, WHO[msg.speaker] || msg.speaker, msg.text, note);
     $("speaking").hidden = true;
+  } else if (msg.type === "event" && msg.kind === "handoff_queued") {
+    const pos = msg.position ? ` (position ${msg.position} in line)` : "";
+    setPhase("on_hold", `On hold: waiting for an agent${pos}`, `You are on hold for an agent${pos}.`);
+  } else if (msg.type === "event" && msg.kind === "agent_answered") {
+    setPhase("agent", "Agent joined", `An agent${msg.agent ? " (" + msg.agent + ")" : ""} joined the call.`);
   } else if (msg.type === "event" && msg.kind === "agent_speaking") {
     $("speaking").textContent = "Agent is speaking…";
     $("speaking").hidden = false;
@@ -110,6 +140,7 @@ async function call() {
   showError("");
   $("turns").replaceChildren();
   hotline.turns = []; hotline.endReason = null; hotline.callId = null;
+  setPhase(null, "");
   setState("connecting", "Connecting…");
   audioCtx = audioCtx || new AudioContext();  // created inside the click: allowed to play
   try {
@@ -133,7 +164,9 @@ async function call() {
     await iceGathered(pc, 2000);
     const res = await fetch("/api/webrtc/offer", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sdp: pc.localDescription.sdp, type: pc.localDescription.type,
-                             ...(callerId() ? { caller_id: callerId() } : {}) }) });
+                             ...(browserId() ? { browser_id: browserId() } : {}),
+                             ...(callerId() ? { caller_id: callerId() } : {}),
+                             ...(identityToken ? { identity_token: identityToken } : {}) }) });
     const answer = await res.json();
     if (!res.ok) throw new Error(answer.error || res.statusText);
     hotline.callId = answer.call_id;
@@ -172,6 +205,7 @@ function teardown(reason) {
   if (socket && socket.readyState <= 1) socket.close();
   socket = null;
   $("speaking").hidden = true;
+  setPhase(null, "");
   addLine("system", "", `Call ended (${reason.replace(/_/g, " ")})`);
   setState(reason === "failed" ? "failed" : "ended", reason === "failed" ? "Failed" : "Call ended");
 }

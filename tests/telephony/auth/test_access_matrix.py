@@ -29,7 +29,7 @@ ANON, AGENT, SUP, QA, ADMIN = "anonymous", "agent", "supervisor", "qa", "admin"
 ALL = frozenset({ANON, AGENT, SUP, QA, ADMIN})
 STAFF = frozenset({AGENT, SUP, QA, ADMIN})
 OK = (200,)
-DESK = frozenset({AGENT, ADMIN})
+DESK = frozenset({AGENT, SUP, ADMIN})  # supervisors take calls too
 SUPS = frozenset({SUP, ADMIN})
 QA_READ = frozenset({SUP, QA, ADMIN})
 QA_WRITE = frozenset({QA, ADMIN})
@@ -43,6 +43,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/logout", "POST"): (STAFF, STAFF, (303,)),
     ("/account", "GET"): (STAFF, STAFF, OK),
     ("/api/me", "GET"): (STAFF, STAFF, OK),
+    ("/users", "GET"): (frozenset({ADMIN}), frozenset({ADMIN}), OK),
     ("/api/users", "GET"): (frozenset({ADMIN}), frozenset({ADMIN}), OK),
     ("/api/audit", "GET"): (frozenset({ADMIN}), frozenset({ADMIN}), OK),
     ("/api/calls", "GET"): (STAFF, STAFF, OK),
@@ -62,6 +63,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/api/desk/calls/{call_id}/answer", "POST"): (DESK, DESK, (400,)),  # queue checked by the handler
     ("/api/desk/calls/{call_id}/wrapup", "POST"): (DESK, frozenset({ADMIN}), (400,)),
     ("/api/desk/calls/{call_id}/hangup", "POST"): (DESK, frozenset({ADMIN}), (404,)),  # not live
+    ("/api/desk/callbacks/{callback_id}/done", "POST"): (DESK, DESK, (404,)),  # queue checked by the handler
     ("/supervisor", "GET"): (SUPS, SUPS, OK),
     ("/ws/wallboard", "WS"): (SUPS, SUPS, ()),
     ("/api/supervise/{call_id}/join", "POST"): (SUPS, frozenset({ADMIN}), (400,)),
@@ -77,8 +79,9 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], tuple[int,
     ("/api/qa/calls/{call_id}/turns/{turn_id}/label", "POST"): (QA_WRITE, QA_WRITE, (400, 404)),
     ("/api/qa/calls/{call_id}/turns/{turn_id}/kb", "POST"): (QA_WRITE, QA_WRITE, (400, 404)),
     ("/api/qa/export", "GET"): (QA_WRITE, QA_WRITE, OK),
-    ("/kpi", "GET"): (frozenset({SUP, ADMIN}), frozenset({SUP, ADMIN}), OK),
-    ("/api/kpi", "GET"): (frozenset({SUP, ADMIN}), frozenset({SUP, ADMIN}), OK),
+    ("/kpi", "GET"): (QA_READ, QA_READ, OK),
+    ("/kpi/definitions", "GET"): (QA_READ, QA_READ, OK),
+    ("/api/kpi", "GET"): (QA_READ, QA_READ, OK),
     ("/api/calls/{call_id}/survey", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), (400,)),
     ("/api/privacy/erase", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), (400,)),
     ("/api/privacy/retention", "POST"): (frozenset({ADMIN}), frozenset({ADMIN}), OK),

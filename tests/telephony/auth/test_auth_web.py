@@ -61,7 +61,7 @@ def test_no_open_redirect_after_login(client: TestClient, target: str) -> None:
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     res = client.post("/login", data={"name": "ann", "password": PASSWORD, "csrf_token": token,
                                       "next": target}, follow_redirects=False)
-    assert res.headers["location"] == "/account"
+    assert res.headers["location"] == "/agent"  # ann is an agent: her home console
 
 
 def test_anonymous_is_refused_or_sent_to_login(client: TestClient) -> None:
@@ -122,8 +122,22 @@ def test_websockets_closed_with_policy_code(client: TestClient) -> None:
             client.websocket_connect("/ws/calls/c-general/events"):
         pass
     assert err.value.code == 1008
-    with client.websocket_connect("/ws/calls/c-web/events") as ws:  # the browser caller
+    with pytest.raises(WebSocketDisconnect) as err, \
+            client.websocket_connect("/ws/calls/c-web/events"):  # the call id alone: no
+        pass
+    assert err.value.code == 1008
+    capability = client.app.state.web_capability  # type: ignore[attr-defined]
+    with client.websocket_connect("/ws/calls/c-web/events",  # the browser caller, by cookie
+                                  headers={"cookie": f"hotline_call_c-web={capability}"}) as ws:
         assert ws.receive_json() == {"ok": True}
+    with client.websocket_connect("/ws/calls/c-web/events",  # or by header
+                                  headers={"x-call-capability": capability}) as ws:
+        assert ws.receive_json() == {"ok": True}
+    client.app.state.call_capabilities.revoke("c-web")  # type: ignore[attr-defined]  # call ended
+    with pytest.raises(WebSocketDisconnect) as err, \
+            client.websocket_connect("/ws/calls/c-web/events", headers={"x-call-capability": capability}):
+        pass
+    assert err.value.code == 1008
     login(client, "sue")
     with client.websocket_connect("/ws/calls/c-general/events") as ws:
         assert ws.receive_json() == {"ok": True}

@@ -12,6 +12,8 @@ browser receives and in the call recording's two channels.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import socket
 import time
 from pathlib import Path
@@ -82,16 +84,37 @@ def make_mics(services: Any, testdata: Path, tmp: Path) -> dict[str, Path]:
             "supervisor": _write(tmp / "supervisor.wav", tone)}
 
 
-def window(meas: list[dict[str, float]], start: float, end: float, key: str) -> float:
-    values = [m[key] for m in meas if start <= m["t"] <= end]
-    return float(np.median(values)) if values else float("nan")
+AUDIBLE_RMS = 1e-4  # -80 dBFS
+SILENT_RMS = 1e-5  # digital silence: the analyser reads -inf everywhere, so "tone" is inf
+
+
+def _tone(m: dict[str, float]) -> float:
+    return m["tone"] if m["rms"] > SILENT_RMS and np.isfinite(m["tone"]) else 0.0
+
+
+def heard(meas: list[dict[str, float]], start: float, end: float, key: str) -> float:
+    """Presence: the 75th percentile over the window (a silent instant counts as no tone), so
+    a stream that arrives choppy on a busy machine still shows what it carries."""
+    values = [_tone(m) if key == "tone" else m[key] for m in meas if start <= m["t"] <= end]
+    return float(np.percentile(values, 75)) if values else float("nan")
+
+
+def leaked(meas: list[dict[str, float]], start: float, end: float) -> float:
+    """A leak: the tone's median prominence over the window's audible instants (silence
+    leaks nothing); a tone leaking through the window shows in most of them."""
+    values = [_tone(m) for m in meas if start <= m["t"] <= end and m["rms"] > SILENT_RMS]
+    return float(np.median(values)) if values else 0.0
 
 
 def tone_share(pcm: np.ndarray, rate: int = 16000, block_s: float = 0.5) -> float:
-    """Seconds of `pcm` in which the 2.5 kHz tone stands out (Goertzel-like, per block)."""
+    """Seconds of `pcm` in which the 2.5 kHz tone stands out (Goertzel-like, per block).
+    Blocks below AUDIBLE_RMS are skipped: a decoder's +-1 LSB noise in silence has a spiky
+    spectrum that "stands out" anywhere, the tone is at -10 dBFS."""
     n = int(block_s * rate)
     seconds = 0.0
     for i in range(0, len(pcm) - n, n):
+        if np.sqrt(np.mean(pcm[i:i + n] ** 2)) < AUDIBLE_RMS:
+            continue
         block = pcm[i:i + n] * np.hanning(n)
         spectrum = np.abs(np.fft.rfft(block))
         k = round(TONE_HZ * n / rate)
@@ -103,7 +126,7 @@ def tone_share(pcm: np.ndarray, rate: int = 16000, block_s: float = 0.5) -> floa
 async def _staff_page(pw: Any, mic: Path, base: str, sid: str, path: str) -> tuple[Any, Any]:
     browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mic}"])
-    context = await browser.new_context()
+    context = await browser.new_context(bypass_csp=True)
     await context.add_cookies([{"name": "hotline_session", "value": sid, "url": base}])
     page = await context.new_page()
     await page.goto(base + path)
@@ -118,7 +141,11 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
     from telephony.server.app import create_app
 
     mics = make_mics(services, testdata, tmp_path)
-    app = create_app(hotline_config, services=services)
+    # this test is about who hears whom; the human side's transcription (a background Whisper
+    # decode per agent utterance) has its own test, test_handoff_card_browser.py
+    cfg = dataclasses.replace(hotline_config, consoles=dataclasses.replace(
+        hotline_config.consoles, transcribe_human=False))
+    app = create_app(cfg, services=services)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -145,7 +172,7 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
             browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
                 *CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mics['caller']}"])
             browsers.append(browser)
-            caller = await browser.new_page()
+            caller = await browser.new_page(bypass_csp=True)
             await agent.wait_for_function("window.desk.me === 'hb-agent'", timeout=10_000)
             await agent.evaluate("window.deskSetPresence('available')")
             await caller.goto(base + "/?raw=1")
@@ -179,7 +206,10 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
                 await asyncio.sleep(PHASE_S)
             marks["end"] = time.time()
             board = await sup.evaluate("window.board.snapshot")
-            heard = {name: await p.evaluate("window.__meas") for name, p in
+            # back to listening before anything else, so the recording holds one barge
+            # phase however long the hang-up below takes on a busy machine
+            await sup.evaluate(f"window.boardSupervise('{call_id}', 'listen')")
+            got = {name: await p.evaluate("window.__meas") for name, p in
                      (("caller", caller), ("agent", agent), ("supervisor", sup))}
             await caller.click("#hangup")
             await agent.wait_for_function("window.desk.state === 'wrapup'", timeout=10_000)
@@ -199,23 +229,32 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
         await asyncio.wait_for(serving, 15)
 
     record = await services.store.call(call_id)
-    events = services.store.run_sync(lambda c: [r["kind"] for r in c.execute(
-        "SELECT kind FROM call_events WHERE call_id = ? ORDER BY id", (call_id,))])
+    rows = services.store.run_sync(lambda c: [(r["at"], r["kind"], json.loads(r["data"])) for r in c.execute(
+        "SELECT at, kind, data FROM call_events WHERE call_id = ? ORDER BY id", (call_id,))])
+    events = [kind for _, kind, _ in rows]
     rec, _ = sf.read(record["recording"], dtype="float32", always_2d=True)
-    m = marks
+    # The phases as the server switched them (a browser's call can take seconds to return
+    # on a busy machine): every window below lies inside its own phase.
+    switched = [(at, data["mode"]) for at, kind, data in rows if kind in ("supervisor_joined", "supervisor_mode")]
+    assert [mode for _, mode in switched] == ["listen", "whisper", "barge", "listen"], switched
+    m = {**marks, "listen": max(marks["listen"], switched[0][0]),  # joined and connected
+         "whisper": switched[1][0], "barge": switched[2][0],
+         "end": min(marks["end"], switched[3][0])}
+    barge_s = switched[3][0] - switched[2][0]
     settle = 1.5  # a mode change takes effect within the jitter buffers
     figures = {
-        "caller<-agent rms": window(heard["caller"], m["answered"] + 1, m["listen"], "rms"),
-        "agent<-caller rms": max(x["rms"] for x in heard["agent"]),
-        "supervisor<-call rms (listen)": window(heard["supervisor"], m["listen"], m["whisper"], "rms"),
-        "agent tone dB listen": window(heard["agent"], m["listen"] + settle, m["whisper"], "tone"),
-        "agent tone dB whisper": window(heard["agent"], m["whisper"] + settle, m["barge"], "tone"),
-        "caller tone dB whisper": window(heard["caller"], m["whisper"] + settle, m["barge"], "tone"),
-        "caller tone dB barge": window(heard["caller"], m["barge"] + settle, m["end"], "tone"),
+        "caller<-agent rms": heard(got["caller"], m["answered"] + 1, m["listen"], "rms"),
+        "agent<-caller rms": max(x["rms"] for x in got["agent"]),
+        "supervisor<-call rms (listen)": heard(got["supervisor"], m["listen"], m["whisper"], "rms"),
+        "agent tone dB listen": leaked(got["agent"], m["listen"] + settle, m["whisper"]),
+        "agent tone dB whisper": heard(got["agent"], m["whisper"] + settle, m["barge"], "tone"),
+        "caller tone dB whisper": leaked(got["caller"], m["whisper"] + settle, m["barge"]),
+        "caller tone dB barge": heard(got["caller"], m["barge"] + settle, m["end"], "tone"),
         "recording tone s (right)": tone_share(rec[:, 1]),
         "recording tone s (left)": tone_share(rec[:, 0]),
     }
     print(f"\nhandoff {call_id[:8]}: queued {m['queued'] - m['caller_connected']:.1f} s after connect; "
+          f"barge {barge_s:.1f} s; "
           + "; ".join(f"{k} {v:.3f}" for k, v in figures.items()))
     print(f"package {waiting[0]['package']['summary']!r} queue {waiting[0]['queue']}; events {events}")
 
@@ -233,7 +272,10 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
     assert figures["agent tone dB listen"] < 10, "the agent heard the supervisor while only listening"
     assert figures["caller tone dB whisper"] < 10, "the whisper leaked to the caller"
     assert figures["caller tone dB barge"] > 20, "barge: the caller did not hear the supervisor"
-    assert figures["recording tone s (right)"] <= PHASE_S + 1.0, "the whisper leaked into the recording"
+    # the barge, however long it lasted, counted in 0.5 s blocks (a partial block at each end
+    # counts whole) and heard up to ~0.5 s late (mixer FIFO + output backlog bounds); a
+    # whisper leak would add its whole phase (>= PHASE_S)
+    assert figures["recording tone s (right)"] <= barge_s + 1.5, "the whisper leaked into the recording"
     assert figures["recording tone s (right)"] >= 1.0, "the barge is missing from the recording"
     assert figures["recording tone s (left)"] == 0
     actions = {e.action for e in audit if e.actor == "hb-sup"}
@@ -242,5 +284,5 @@ async def test_handoff_listen_whisper_barge(services: Any, hotline_config: Any, 
     assert guided["guidance"] == [GUIDANCE]
     assert {"handoff_queued", "agent_answered", "supervisor_guidance", "supervisor_joined",
             "supervisor_mode", "wrapup"} <= set(events), events
-    leaked = {t for t in asyncio.all_tasks() - tasks_before if t is not asyncio.current_task() and not t.done()}
-    assert not leaked, f"tasks left running after shutdown: {leaked}"
+    left_running = {t for t in asyncio.all_tasks() - tasks_before if t is not asyncio.current_task() and not t.done()}
+    assert not left_running, f"tasks left running after shutdown: {left_running}"

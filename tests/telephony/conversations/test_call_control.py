@@ -19,24 +19,11 @@ from telephony.core.config import RoutingConfig, load_config, transfer_target
 from telephony.core.errors import ConfigError
 from telephony.sip import TransferError
 from telephony.sip.control import SipControl
+from tests.telephony.event_log import EventLog as _Events
 from voice.context import CallContext
 from voice.processors.bridge import CallBridge
 
 TARGET = "sip:desk@127.0.0.1:5099"
-
-
-class _Events:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    async def on_turn(self, turn: Any) -> None:
-        return None
-
-    async def on_event(self, call_id: str, kind: str, data: dict[str, Any]) -> None:
-        self.events.append((kind, data))
-
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        return [d for k, d in self.events if k == kind]
 
 
 class _Store:
@@ -68,8 +55,14 @@ class _Registry:
         self.active: dict[str, LiveCall] = {}
         self.hung_up: list[tuple[str, str]] = []
         self.on_open: list[Any] = []
+        self.before_close: list[Any] = []
         self.on_close: list[Any] = []
+        self.sinks: list[Any] = []
         self.services = SimpleNamespace(store=_Store())
+        self.floor: list[dict[str, Any]] = []
+
+    def publish_floor(self, message: dict[str, Any]) -> None:
+        self.floor.append(message)
 
     async def hang_up(self, call_id: str, reason: str) -> None:
         live = self.active.pop(call_id, None)
@@ -83,8 +76,12 @@ class _SipCall:
         self.error = error
         self.ended = asyncio.Event()
         self.end_reason: str | None = None
-        self.queued_ms = 0
+        self.sent = asyncio.Event()  # the RTP sender has sent what was queued
+        self.sent.set()
         self.referred: list[str] = []
+
+    async def drained(self) -> None:
+        await self.sent.wait()
 
     async def transfer(self, uri: str) -> None:
         self.referred.append(uri)
@@ -175,12 +172,12 @@ async def test_sip_control_waits_for_queued_audio_before_referring() -> None:
     registry = _Registry()
     live, _ = _live(registry)
     call = _SipCall()
-    call.queued_ms = 500
+    call.sent.clear()  # the transfer message is still being sent
     control = SipControl(registry, live, call)  # type: ignore[arg-type]
     task = asyncio.ensure_future(control.transfer(TARGET))
     await asyncio.sleep(0.2)
     assert call.referred == [] and not task.done()
-    call.queued_ms = 0
+    call.sent.set()
     assert await asyncio.wait_for(task, 5) is True and call.referred == [TARGET]
 
 

@@ -84,6 +84,15 @@ def test_cli_call_prints_turns_as_json(testdata: Path, tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     caller = [t for t in doc["turns"] if t["speaker"] == "caller"]
     assert caller and wer("sunday is the best part of the week", caller[0]["text"]) <= 0.2
+    # it ends with the outcome QA would give it and a summary; no latency is negative
+    assert list(doc)[-2:] == ["outcome", "summary"]
+    assert doc["outcome"]["outcome"] in ("resolved", "unresolved", "escalated", "abandoned")
+    assert isinstance(doc["outcome"]["resolved"], bool) and "tools_offered" in doc["outcome"]
+    assert doc["summary"]["caller_turns"] == len(caller) and doc["summary"]["agent_turns"] >= 1
+    figures = [(k, v) for t in doc["turns"] for k, v in t["latency"].items()
+               if k.endswith("_ms") and isinstance(v, int | float)]
+    assert figures and all(v >= 0 for _, v in figures), figures
+    assert set(doc["summary"]["reply_ms"]) == {"p50", "p95", "n"}
     assert out.is_file() and out.stat().st_size > 16000
     assert (tmp_path / "data" / "hotline.db").is_file()
 

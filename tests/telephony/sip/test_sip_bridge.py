@@ -1,16 +1,14 @@
-"""The SIP bridge without peers: a taken port is a clear config error; end_call is noticed."""
+"""The SIP bridge without peers: a taken port is a clear config error; the config maps."""
 
 from __future__ import annotations
 
 import socket
-from typing import Any
 
 import pytest
 
-from dialog.types import Reply, Session
 from telephony.core.config import SipSection, load_config
 from telephony.core.errors import ConfigError
-from telephony.sip.bridge import EndCallWatch, start_sip
+from telephony.sip.bridge import start_sip
 from telephony.sip.config import from_section
 
 
@@ -36,27 +34,3 @@ def test_sip_section_maps_onto_the_server_config() -> None:
         load_config(None, env={"HOTLINE_SIP_AUTH_USERS": "nopassword"})
     with pytest.raises(ConfigError, match="sip.bind_port"):
         load_config(None, env={"HOTLINE_SIP_BIND_PORT": "70000"})
-
-
-class _Engine:
-    def __init__(self, reply: Reply) -> None:
-        self.reply = reply
-
-    async def greet(self, session: Session) -> Reply:
-        return Reply(text="hello")
-
-    async def respond(self, session: Session, text: str) -> Reply:
-        return self.reply
-
-    async def on_dtmf(self, session: Session, digits: str) -> Reply | None:
-        return None
-
-
-@pytest.mark.parametrize("end", [False, True])
-async def test_end_call_replies_are_noticed(end: bool) -> None:
-    watch = EndCallWatch(_Engine(Reply(text="bye", end_call=end)))
-    session: Any = Session(call_id="x")
-    await watch.greet(session)
-    assert await watch.on_dtmf(session, "1") is None
-    assert (await watch.respond(session, "that's all")).text == "bye"
-    assert watch.requested.is_set() is end

@@ -21,48 +21,21 @@ from typing import Any
 from dialog.types import Reply  # noqa: E402
 from telephony.server.app import create_app  # noqa: E402
 from telephony.sip import SipCall  # noqa: E402
-from tests.telephony.sip_helpers import header, invite, need, running, status_of, udp_peer  # noqa: E402
+from tests.telephony.sip_helpers import (  # noqa: E402
+    header,
+    invite,
+    need,
+    running,
+    sipp_scenario,
+    status_of,
+    udp_peer,
+)
 
 TARGET = "sip:desk@127.0.0.1:5099"
 WAIT_S = 20.0
 _rtp_base = [26400]
 
-SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="caller that accepts a blind transfer">
-  <send retrans="500"><![CDATA[
-INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-To: [service] <sip:[service]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: sip:sipp@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[local_ip_type] [local_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="200" rtd="true"/>
-  <send><![CDATA[
-ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: sip:sipp@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-]]></send>
+SCENARIO = sipp_scenario("caller that accepts a blind transfer", """\
   <recv request="REFER" timeout="30000"/>
   <send><![CDATA[
 SIP/2.0 202 Accepted
@@ -118,8 +91,7 @@ SIP/2.0 200 OK
 [last_CSeq:]
 Content-Length: 0
 ]]></send>
-</scenario>
-"""
+""", media_port="[media_port]")
 
 
 @asynccontextmanager

@@ -118,3 +118,13 @@ def test_sdp_answers_first_common_codec_and_flips_direction() -> None:
     plan = negotiate(offer)
     assert (plan.payload_type, plan.codec, plan.dtmf_payload_type) == (8, "PCMA", 96)
     assert plan.direction == "recvonly" and plan.remote_port == 4000
+
+
+def test_jitter_buffer_obeys_a_far_jump_only_when_the_next_packet_confirms_it() -> None:
+    jb = JitterBuffer(depth=3)
+    assert [p.sequence for p in jb.push(_pkt(10)) if p] == [10]
+    assert jb.push(_pkt(1510)) == [] and jb.push(RtpPacket(0, 11, 0, 99, b"")) == []  # strangers
+    assert [p.sequence for p in jb.push(_pkt(11)) if p] == [11]  # the stream goes on
+    assert jb.push(_pkt(9000)) == []
+    assert [p.sequence for p in jb.push(_pkt(9001)) if p] == [9001]  # a real restart
+    assert jb.rejected == 3

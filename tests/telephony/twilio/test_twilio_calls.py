@@ -35,6 +35,10 @@ from telephony.server.audiofile import read_mono
 from telephony.twilio.config import TwilioConfig
 from telephony.twilio.state import TwilioState
 from telephony.twilio.tokens import StreamTokens
+from tests.telephony.goodbye_helpers import (
+    assert_greeted_then_hung_up_after_goodbye,
+    goodbye_caller,
+)
 from voice.media.audio import resample
 
 TOKEN = "test-auth-token-0123456789"
@@ -512,3 +516,18 @@ def test_barge_in_sends_clear_and_records_where_the_agent_was_cut(
         "SELECT speaker, text FROM turns WHERE call_id = ? ORDER BY id", call.call_sid
     )
     assert any(t["speaker"] == "caller" and "coat" in t["text"].lower() for t in turns)
+
+
+@pytest.mark.slow
+async def test_caller_is_greeted_and_hung_up_on_after_the_goodbye(
+    twilio_server: Harness, tmp_path: Path
+) -> None:
+    """streamdouble says goodbye and stays on the line: the agent closes the stream, only
+    once its goodbye has played (tests/telephony/goodbye_helpers.py)."""
+    caller = goodbye_caller(tmp_path, 8000)
+    call = await asyncio.to_thread(_place_call, twilio_server, tmp_path, [f"say: {caller}"], "goodbye")
+    report = call.report
+    assert report["closed_early"] and report["closed_by"] == "agent", report
+    await assert_greeted_then_hung_up_after_goodbye(twilio_server.services, call.call_sid)
+    heard = [d for k, d in twilio_server.events(call.call_sid) if k == "agent_heard"]
+    assert heard and heard[0]["utterance"] == 1 and "Acme" in heard[0]["text"]  # the greeting

@@ -33,6 +33,7 @@ from telephony.conversations.control import attach
 from telephony.conversations.registry import LiveCall
 from telephony.core.config import RoutingConfig, TwilioConfig, load_config
 from telephony.twilio.transfer import TwilioControl, TwilioTransferError, dial_twiml, redirect_call
+from tests.telephony.event_log import EventLog as _Events
 from voice.context import CallContext
 from voice.processors.bridge import CallBridge
 
@@ -87,20 +88,6 @@ def twilio_api() -> Iterator[FakeTwilio]:
     thread.join(5)
 
 
-class _Events:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    async def on_turn(self, turn: Any) -> None:
-        return None
-
-    async def on_event(self, call_id: str, kind: str, data: dict[str, Any]) -> None:
-        self.events.append((kind, data))
-
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        return [d for k, d in self.events if k == kind]
-
-
 class _Store:
     def __init__(self, call_id: str) -> None:
         self.conn = sqlite3.connect(":memory:", check_same_thread=False)
@@ -125,8 +112,14 @@ class _Registry:
     def __init__(self) -> None:
         self.active: dict[str, LiveCall] = {}
         self.on_open: list[Any] = []
+        self.before_close: list[Any] = []
         self.on_close: list[Any] = []
+        self.sinks: list[Any] = []
         self.services = SimpleNamespace(store=_Store(CALL_SID))
+        self.floor: list[dict[str, Any]] = []
+
+    def publish_floor(self, message: dict[str, Any]) -> None:
+        self.floor.append(message)
 
     async def hang_up(self, call_id: str, reason: str) -> None:
         live = self.active.pop(call_id, None)

@@ -74,7 +74,7 @@ async def test_browser_calls_the_agent(services: Any, hotline_config: Any, testd
                 executable_path=str(CHROMIUM), headless=True,
                 args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mic}"])
             try:
-                page = await browser.new_page()
+                page = await browser.new_page(bypass_csp=True)
                 await page.goto(f"http://127.0.0.1:{port}/?raw=1")
                 await page.click("#call")
                 await page.wait_for_function("window.hotline.state === 'connected'", timeout=15_000)

@@ -70,23 +70,26 @@ async def test_caller_vanishing_ends_the_call(services: Any, hotline_config: Any
         candidates = CANDIDATE.findall(answer["sdp"])
         assert candidates and {addr for addr, _ in candidates} == {"127.0.0.1"}, candidates
         call_id = answer["call_id"]
-        async with http.ws_connect(f"ws://{host}/ws/calls/{call_id}/events") as ws:
+        capability = {"x-call-capability": answer["call_capability"]}
+        async with http.ws_connect(f"ws://{host}/ws/calls/{call_id}/events", headers=capability) as ws:
             greeting = await next_message(ws, "turn", 30)
             assert greeting["speaker"] == "agent" and greeting["text"]
             await pc.close()  # no hang-up request: the browser tab just went away
             ended = await next_message(ws, "call_ended", 15)
         assert ended["reason"] == "caller_hangup"
         assert call_id not in app.state.calls.active
-        async with http.ws_connect(f"ws://{host}/ws/calls/{call_id}/events") as ws:
-            replay = [json.loads(m.data) async for m in ws]
-        assert replay[0]["type"] == "turn" and replay[0]["text"] == greeting["text"]
-        assert replay[-1] == {"type": "call_ended", "reason": "caller_hangup"}
+        # the caller's capability ended with the call: no transcript after it (issue 15, 13)
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(f"ws://{host}/ws/calls/{call_id}/events", headers=capability)
+        assert refused.value.status == 403
+        stored = await services.store.turns(call_id)
+        assert stored[0]["text"] == greeting["text"]
         async with http.post(f"http://{host}/api/webrtc/offer", json={"sdp": "v=0", "type": "offer"}) as res:
             assert res.status == 400
         async with http.post(f"http://{host}/api/webrtc/offer", data=b"not json") as res:
             assert res.status == 400
-        async with http.post(f"http://{host}/api/webrtc/{call_id}/hangup") as res:
-            assert res.status == 404
+        async with http.post(f"http://{host}/api/webrtc/{call_id}/hangup", headers=capability) as res:
+            assert res.status == 401
 
 
 async def test_shutdown_mid_call_closes_every_peer(services: Any, hotline_config: Any) -> None:
@@ -94,7 +97,8 @@ async def test_shutdown_mid_call_closes_every_peer(services: Any, hotline_config
     before = asyncio.all_tasks()
     async with running(app) as host, aiohttp.ClientSession() as http:
         pc, answer = await dial(http, host)
-        async with http.ws_connect(f"ws://{host}/ws/calls/{answer['call_id']}/events") as ws:
+        async with http.ws_connect(f"ws://{host}/ws/calls/{answer['call_id']}/events",
+                                   headers={"x-call-capability": answer["call_capability"]}) as ws:
             await next_message(ws, "turn", 30)
         closed = asyncio.Event()
         pc.on("connectionstatechange", lambda: closed.set() if pc.connectionState == "closed" else None)
