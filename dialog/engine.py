@@ -51,13 +51,15 @@ class HotlineEngine:
         lock = self._lock(session.call_id)
         await lock.acquire()
         try:
-            commands = None
             if self.generator is not None and not dtmf:  # keypad input needs no LLM
                 # on the loop, holding the lock: cancelled (barge-in) with the request
                 ctx = self.brain.turn_context(session, text, dtmf=dtmf)
                 commands = await self.generator.generate(ctx)
-            job = asyncio.ensure_future(asyncio.to_thread(
-                self.brain.respond, session, text, dtmf=dtmf, commands=commands))
+                job = asyncio.ensure_future(asyncio.to_thread(
+                    self.brain.respond, session, text, dtmf=dtmf, commands=commands))
+            else:
+                job = asyncio.ensure_future(
+                    asyncio.to_thread(self.brain.respond, session, text, dtmf=dtmf))
         except BaseException:
             lock.release()
             raise
