@@ -119,22 +119,22 @@ class LLMCommandGenerator:
         return kept, outcome("ok")
 
     async def _ask(self, ctx: TurnContext) -> object:
-        """The answer's JSON, asked in the first way the server accepts."""
+        """The answer's JSON, asked in the first way the server accepts. A way refused (HTTP
+        400/404/415/422/501) is dropped for good only once a later way is accepted: a 400
+        for this turn alone (a context overflow) must not strip the ladder."""
         messages = prompt.messages(ctx, self.system)
-        while True:
-            if not self.modes:
-                raise LLMError("the server accepts no way of asking for JSON")
-            mode = self.modes[0]
+        for i, mode in enumerate(self.modes):
             try:
                 raw = await self._stream(messages, mode)
             except LLMStatusError as exc:
-                if exc.status not in output.UNSUPPORTED_STATUS or len(self.modes) == 1:
+                if exc.status not in output.UNSUPPORTED_STATUS or i == len(self.modes) - 1:
                     raise
                 log.warning("LLM server refuses %s output (HTTP %d); trying %s", mode,
-                            exc.status, self.modes[1])
-                self.modes.pop(0)
+                            exc.status, self.modes[i + 1])
                 continue
+            del self.modes[:i]  # the refused ways before this one: not asked again
             return output.load(raw)  # CommandError: no usable JSON
+        raise LLMError("the server accepts no way of asking for JSON")
 
     async def _stream(self, messages: list[prompt.Message], mode: Mode) -> str:
         """The answer's text (or the commands tool's arguments), read until its JSON closes."""
