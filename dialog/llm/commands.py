@@ -92,6 +92,15 @@ class LLMCommandGenerator:
                  outcome.detail, outcome.llm_ms, rules.result())
         return rules.result()
 
+    def report(self) -> dict[str, object]:
+        """How the recent turns went: why the rules were used instead (reason -> turns) and
+        the LLM's time per turn (p50/p95/max ms, the request to its answer or failure)."""
+        times = sorted(o.llm_ms for o in self.outcomes)
+        cut = (lambda q: times[min(len(times) - 1, int(q * len(times)))])  # noqa: E731
+        return {"turns": sum(self.stats.values()), "reasons": dict(self.stats),
+                "mode": str(self.modes[0]) if self.modes else "",
+                "llm_ms": {"p50": cut(0.5), "p95": cut(0.95), "max": times[-1]} if times else {}}
+
     async def _understand(self, ctx: TurnContext, rules: asyncio.Task[list[Command]]
                           ) -> tuple[list[Command], Outcome]:
         started = time.perf_counter()
