@@ -168,11 +168,19 @@ def app_for(model: Model) -> Starlette:
             return JSONResponse(base | {"object": "chat.completion", "choices": [
                 {"index": 0, "message": _message(text, tool, cid),
                  "finish_reason": finish()}]})
-        first = await queue.get()  # headers wait for the first token (or an early error)
-        if first is None and job.done() and isinstance(job.exception(), BadRequest):
-            exc = job.exception()
-            assert isinstance(exc, BadRequest)
-            return JSONResponse({"error": {"message": str(exc)}}, status_code=exc.status)
+        while True:  # headers wait for the first token (or an early error)
+            try:
+                first = await asyncio.wait_for(queue.get(), 0.1)
+                break
+            except TimeoutError:
+                if await request.is_disconnected():  # gone while the prompt was read
+                    gone.set()
+                    return Response(status_code=499)
+        if first is None:  # ended before any token: an error is an HTTP status, not a stream
+            try:
+                await job
+            except BadRequest as exc:
+                return JSONResponse({"error": {"message": str(exc)}}, status_code=exc.status)
 
         async def events() -> AsyncIterator[str]:
             chunk = base | {"object": "chat.completion.chunk"}

@@ -1,5 +1,6 @@
-"""The LLM backend against RECORDED responses: a tiny OpenAI-compatible fake on 127.0.0.1
-(starlette + uvicorn) serving canned JSON and SSE. The endpoint is a boundary we do not
+"""The LLM backend against CANNED (hand-written) responses: a tiny OpenAI-compatible fake on
+127.0.0.1 (starlette + uvicorn) serving scripted JSON and SSE. Answers of a real server,
+recorded, are replayed in test_llm_commands.py. The endpoint is a boundary we do not
 own, so a fake is fine here; `test_llm_live.py` talks to a real server (opt-in)."""
 
 from __future__ import annotations
