@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 APT_STAMP := .cache/apt.stamp
 APT_PACKAGES := sox chromium sip-tester baresip-core espeak-ng
 
-.PHONY: run test lint typecheck contracts check bench test-load setup system-deps clean
+.PHONY: run test lint typecheck contracts check bench test-load test-llm setup system-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -50,6 +50,13 @@ bench: $(STAMP)
 
 test-load: $(STAMP) $(APT_STAMP)
 	$(BIN)/pytest -m load -s; rc=$$?; if [ $$rc -eq 5 ]; then echo "no load tests collected"; exit 0; fi; exit $$rc
+
+# Opt-in: the LLM command generator against a real local OpenAI-compatible server
+# (llama.cpp, a 135M model; installed once under .cache/llm-venv). RECORD=1 rewrites the
+# tapes the default suite replays (tests/dialog/llm_tapes/).
+test-llm: $(STAMP)
+	tests/dialog/llm_setup.sh
+	$(if $(RECORD),HOTLINE_LLM_RECORD=1) $(BIN)/pytest -m llm -s tests/dialog/test_llm_commands.py tests/dialog/test_llm_eval.py tests/dialog/test_llm_live.py
 
 clean:
 	rm -rf $(VENV) .cache

@@ -12,9 +12,10 @@ After repeated failures, or a run of angry turns, the brain hands over.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from dialog import replies
-from dialog.commands import CommandGenerator, TurnContext, validate
+from dialog.commands import Command, CommandGenerator, HumanHandoff, TurnContext, validate
 from dialog.earlier import mention
 from dialog.escalation import frustrated, handoff, should_escalate
 from dialog.flowengine import FlowEngine
@@ -74,8 +75,11 @@ class Brain:
         reply = Reply(text=text, intent="greeting", confidence=1.0)
         return self._say(session, reply)
 
-    def respond(self, session: Session, text: str, *, dtmf: bool = False) -> Reply:
-        """One caller turn; `dtmf`: it was typed on the keypad (the survey records that)."""
+    def respond(self, session: Session, text: str, *, dtmf: bool = False,
+                commands: list[Command] | None = None) -> Reply:
+        """One caller turn; `dtmf`: it was typed on the keypad (the survey records that).
+        `commands`: the turn already understood (an `AsyncCommandGenerator`, awaited on the
+        event loop from `turn_context`); None: the brain's own generator understands it."""
         state = session.state
         text = text.strip()
         session.history.append(("caller", text))
@@ -84,7 +88,7 @@ class Brain:
             state.pending = None  # account changes wait for the person
         directive = take_guidance(session)
         reply = (self.escalate(session, f"supervisor: {directive}") if directive is not None
-                 else self._decide(session, text, dtmf=dtmf))
+                 else self._decide(session, text, dtmf=dtmf, commands=commands))
         if reply.intent in ("clarify", "no_answer"):  # not understood, or no answer to give
             reply = self._count_failure(session, reply)
         else:
@@ -99,11 +103,26 @@ class Brain:
             state.last_intent = reply.intent
         return self._say(session, reply)
 
-    def _decide(self, session: Session, text: str, *, dtmf: bool = False) -> Reply:
-        ctx = TurnContext.of(session, text, dtmf=dtmf)
-        commands = validate(self.generator.generate(ctx), ctx, self.flows)
-        log.debug("call %s: %s", session.call_id, commands)
-        return self.engine.execute(session, ctx, commands)
+    @staticmethod
+    def turn_context(session: Session, text: str, *, dtmf: bool = False) -> TurnContext:
+        """What a generator sees of this turn, as `respond` will see it (callable before it:
+        a caller on hold for a person has no read-back to answer)."""
+        ctx = TurnContext.of(session, text.strip(), dtmf=dtmf)
+        return replace(ctx, pending=None) if session.state.awaiting_human else ctx
+
+    def _decide(self, session: Session, text: str, *, dtmf: bool = False,
+                commands: list[Command] | None = None) -> Reply:
+        ctx = self.turn_context(session, text, dtmf=dtmf)
+        checked = None if commands is None else validate(commands, ctx, self.flows)
+        if checked is not None and len(checked) < len(commands or ()) and not (
+                len(checked) == 1 and isinstance(checked[0], HumanHandoff)):
+            # one was dropped: the state moved since they were made; understand anew
+            log.info("call %s: given commands %s not valid now", session.call_id, commands)
+            checked = None
+        if checked is None:
+            checked = validate(self.generator.generate(ctx), ctx, self.flows)
+        log.debug("call %s: %s", session.call_id, checked)
+        return self.engine.execute(session, ctx, checked)
 
     @staticmethod
     def _while_waiting(session: Session, reply: Reply) -> Reply:

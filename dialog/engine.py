@@ -1,4 +1,8 @@
-"""`DialogEngine` implementation: async shell around the synchronous `Brain`."""
+"""`DialogEngine` implementation: async shell around the synchronous `Brain`.
+
+With an `AsyncCommandGenerator` (an LLM), each turn is understood on the event loop first,
+inside the turn's own task: one request in flight per call (the call lock), cancelled with
+the turn when the caller barges in; the brain then runs the commands in a worker thread."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import logging
 
 from dialog import replies
 from dialog.brain import Brain
+from dialog.commands import AsyncCommandGenerator
 from dialog.locks import CallLocks
 from dialog.types import Reply, Session
 
@@ -16,8 +21,9 @@ log = logging.getLogger(__name__)
 class HotlineEngine:
     """Every call's turns run one at a time, off the event loop."""
 
-    def __init__(self, brain: Brain) -> None:
+    def __init__(self, brain: Brain, generator: AsyncCommandGenerator | None = None) -> None:
         self.brain = brain
+        self.generator = generator  # None: the brain's own (rule) generator, in its thread
         self._lock = CallLocks()
 
     async def greet(self, session: Session) -> Reply:
@@ -45,8 +51,15 @@ class HotlineEngine:
         lock = self._lock(session.call_id)
         await lock.acquire()
         try:
-            job = asyncio.ensure_future(
-                asyncio.to_thread(self.brain.respond, session, text, dtmf=dtmf))
+            if self.generator is not None and not dtmf:  # keypad input needs no LLM
+                # on the loop, holding the lock: cancelled (barge-in) with the request
+                ctx = self.brain.turn_context(session, text, dtmf=dtmf)
+                commands = await self.generator.generate(ctx)
+                job = asyncio.ensure_future(asyncio.to_thread(
+                    self.brain.respond, session, text, dtmf=dtmf, commands=commands))
+            else:
+                job = asyncio.ensure_future(
+                    asyncio.to_thread(self.brain.respond, session, text, dtmf=dtmf))
         except BaseException:
             lock.release()
             raise

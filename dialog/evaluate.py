@@ -18,6 +18,10 @@ outcome "never_mentions" (in no agent reply: a disclosure check).
 
 `--timing` adds the turn time of `DialogEngine.respond` (p50/p95/max over every turn
 played; the first turn of a process includes warming the models up).
+
+`--llm-url URL [--llm-model NAME] [--llm-budget-ms MS]` plays the same scenarios with the
+LLM command generator (`dialog.llm.commands`) against that OpenAI-compatible server, and
+adds how often it fell back to the rules and why, and its time per turn (p50/p95).
 """
 
 from __future__ import annotations
@@ -185,14 +189,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--guidelines", type=Path, required=True)
     ap.add_argument("--timing", action="store_true",
                     help="also print turn times (p50/p95/max of DialogEngine.respond)")
+    ap.add_argument("--llm-url", default="", help="OpenAI-compatible base URL (.../v1): "
+                    "understand each turn with the LLM command generator")
+    ap.add_argument("--llm-model", default="default")
+    ap.add_argument("--llm-budget-ms", type=float, default=1000.0)
     args = ap.parse_args(argv)
     engine = build_engine(data_dir=args.data_dir, guidelines_path=args.guidelines)
+    if args.llm_url:
+        from dialog.llm import with_llm
+
+        engine = with_llm(engine, base_url=args.llm_url, model=args.llm_model, commands=True,
+                          rephrase=False, command_budget_ms=args.llm_budget_ms,
+                          timeout_s=max(args.llm_budget_ms / 1000, 1.0), max_retries=0)
     results = asyncio.run(evaluate(engine, args.data_dir, args.scenarios))
     for r in results:
         sys.stdout.write(f"{'PASS' if r.passed else 'FAIL'}  {r.name}\n")
         for failure in r.failures:
             sys.stdout.write(f"      {failure}\n")
     totals = summary(results) | ({"turn_time": timing(results)} if args.timing else {})
+    if (generator := getattr(engine, "generator", None)) is not None:
+        totals["llm_commands"] = generator.report()
     sys.stdout.write(json.dumps(totals, indent=1) + "\n")
     return 0 if all(r.passed for r in results) else 1
 

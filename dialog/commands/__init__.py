@@ -3,7 +3,7 @@ decided"). Types in `types`, JSON in `schema`, the generator seam in `generator`
 generator sees in `context`, the checks every generator's output passes in `validate`."""
 
 from dialog.commands.context import PendingView, TurnContext
-from dialog.commands.generator import CommandGenerator
+from dialog.commands.generator import AsyncCommandGenerator, CommandGenerator
 from dialog.commands.schema import parse, schema, to_json
 from dialog.commands.types import (
     NAMES,
@@ -26,7 +26,7 @@ from dialog.commands.types import (
 from dialog.commands.validate import validate
 
 __all__ = [
-    "NAMES", "SLOTS", "Affirm", "CancelFlow", "ChitChat", "Clarify", "Command",
+    "NAMES", "SLOTS", "Affirm", "AsyncCommandGenerator", "CancelFlow", "ChitChat", "Clarify", "Command",
     "CommandGenerator", "CorrectSlot", "Deny", "Goodbye", "Greeting", "HumanHandoff",
     "KnowledgeQuestion", "PendingView", "RejectSlot", "SetSlot", "StartFlow", "TurnContext",
     "parse", "schema", "to_json", "validate",

@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,10 +53,12 @@ class Completion:
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """One streamed piece: a text delta, or (last event) the assembled completion."""
+    """One streamed piece: a text delta, a delta of a tool call's arguments, or (last event)
+    the assembled completion."""
 
     text: str = ""
     completion: Completion | None = None
+    tool_arguments: str = ""
 
 
 @dataclass
@@ -187,7 +189,7 @@ class ChatClient:
 
     async def stream(
         self, messages: Sequence[Message], **options: Any
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Text deltas as they arrive, then one event carrying the assembled completion.
         Each attempt must finish within `timeout_s`; retried only before the first event."""
         body = self._body(messages, True, **options)
@@ -239,7 +241,9 @@ class ChatClient:
                             acc.id = tc.get("id") or acc.id
                             fn = tc.get("function") or {}
                             acc.name = fn.get("name") or acc.name
-                            acc.args.append(fn.get("arguments") or "")
+                            acc.args.append(args_piece := fn.get("arguments") or "")
+                            if args_piece:
+                                yield StreamEvent(tool_arguments=args_piece)
                         if piece := delta.get("content"):
                             text.append(piece)
                             yield StreamEvent(text=piece)

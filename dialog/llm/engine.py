@@ -4,7 +4,8 @@
   one short customer-service request (a forced `restate(request)` tool call, or a JSON
   object `{"request": ...}` as text); the brain is retried ONCE with it, as if the caller
   had said it. The restatement may not add numbers or a "yes" (guardrails.py), and none is
-  tried while a read-back awaits the caller's yes/no.
+  tried while a read-back awaits the caller's yes/no, nor when an LLM command generator
+  (`dialog.llm.commands`) already understood the turn (`understand=False`).
 - Phrasing (optional): the brain's reply is reworded for warmth; the wording is used only
   if it keeps every fact (guardrails.rephrase_problems). Read-backs awaiting confirmation
   (`confirm_*`), escalations, call endings and the fixed phrases are never reworded.
@@ -85,6 +86,7 @@ class LLMAssistedEngine:
         company_name: str = "Acme Apparel",
         product_names: Sequence[str] = (),
         rephrase: bool = True,
+        understand: bool = True,
         budget_s: float | None = None,
     ) -> None:
         self.inner = inner
@@ -92,6 +94,7 @@ class LLMAssistedEngine:
         self.company_name = company_name
         self.product_names = list(product_names)
         self.rephrase = rephrase
+        self.understand = understand  # False when an LLM command generator already understands
         self.budget_s = budget_s if budget_s is not None else client.timeout_s
         self._lock = CallLocks()
 
@@ -110,7 +113,8 @@ class LLMAssistedEngine:
             except Exception:  # unusual state that cannot be copied: no retry possible
                 before = None
             reply = await self.inner.respond(session, text)
-            if reply.intent == "clarify" and not reply.escalate and not pending and before:
+            if (self.understand and reply.intent == "clarify" and not reply.escalate
+                    and not pending and before):
                 reply = await self._understand(session, text, reply, before)
             if self.rephrase and _may_rephrase(reply):
                 reply = await self._rephrase(session, reply)
@@ -256,24 +260,3 @@ def _restatement(done: Completion, call_id: str) -> str:
             return ""
         return value.strip() if isinstance(value, str) else ""
     return ""
-
-
-def with_llm(
-    inner: DialogEngine,
-    *,
-    base_url: str,
-    model: str,
-    api_key_env: str = "HOTLINE_LLM_API_KEY",
-    timeout_s: float = 10.0,
-    max_retries: int = 2,
-    rephrase: bool = True,
-    company_name: str = "Acme Apparel",
-) -> LLMAssistedEngine:
-    """Wrap `inner` (the engine `dialog.factory.build_engine` made) with an LLM at `base_url`."""
-    client = ChatClient.from_settings(base_url=base_url, model=model, api_key_env=api_key_env,
-                                      timeout_s=timeout_s, max_retries=max_retries)
-    brain = getattr(inner, "brain", None)
-    services = getattr(brain, "services", None)
-    products = list(getattr(services, "product_names", None) or ())
-    return LLMAssistedEngine(inner, client, company_name=company_name, product_names=products,
-                             rephrase=rephrase)

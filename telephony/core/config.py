@@ -140,6 +140,8 @@ class LLMConfig:
     timeout_secs: float = 10.0  # per request, and the LLM's whole budget per caller turn
     max_retries: int = 2  # retries of a failed request (timeouts, 429, 5xx) within that budget
     rephrase: bool = True  # reword the brain's replies for warmth (facts checked); false = understanding only
+    commands: bool = False  # the LLM turns each caller turn into commands (rules: the fallback)
+    command_budget_ms: float = 1000.0  # past this the rule generator's commands are used
 
 
 @dataclass(frozen=True)
@@ -348,6 +350,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "qa.fcr_days": (1, 365),
     "dialog.llm.timeout_secs": (0.1, 120.0),
     "dialog.llm.max_retries": (0, 10),
+    "dialog.llm.command_budget_ms": (50.0, 60000.0),
     "qa.slow_turn_ms": (100.0, 60000.0),
 }
 

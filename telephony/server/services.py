@@ -50,6 +50,7 @@ def build_engine(cfg: HotlineConfig) -> DialogEngine:
         return with_llm(engine, base_url=llm.base_url, model=llm.model,
                         api_key_env=llm.api_key_env, timeout_s=llm.timeout_secs,
                         max_retries=llm.max_retries, rephrase=llm.rephrase,
+                        commands=llm.commands, command_budget_ms=llm.command_budget_ms,
                         company_name=cfg.dialog.company_name)
     except LLMConfigError as e:
         raise ConfigError(f"[dialog.llm]: {e}") from e

@@ -1,5 +1,6 @@
-"""The LLM backend against RECORDED responses: a tiny OpenAI-compatible fake on 127.0.0.1
-(starlette + uvicorn) serving canned JSON and SSE. The endpoint is a boundary we do not
+"""The LLM backend against CANNED (hand-written) responses: a tiny OpenAI-compatible fake on
+127.0.0.1 (starlette + uvicorn) serving scripted JSON and SSE. Answers of a real server,
+recorded, are replayed in test_llm_commands.py. The endpoint is a boundary we do not
 own, so a fake is fine here; `test_llm_live.py` talks to a real server (opt-in)."""
 
 from __future__ import annotations
@@ -143,14 +144,18 @@ async def test_streaming_text_and_tool_call_deltas_are_assembled(fake: FakeLLM) 
     ], delay=0.01)]
     client = client_for(fake)
     pieces: list[str] = []
+    arguments: list[str] = []
     final = None
     async for event in client.stream([{"role": "user", "content": "x"}]):
         if event.completion is not None:
             final = event.completion
+        elif event.tool_arguments:
+            arguments.append(event.tool_arguments)
         else:
             pieces.append(event.text)
     await client.close()
     assert pieces == ["Let me ", "check."]
+    assert arguments == ["{\"requ", "est\": \"Where is my order?\"}"]  # as they arrive
     assert final is not None and final.text == "Let me check."
     assert final.finish_reason == "tool_calls"
     (call,) = final.tool_calls

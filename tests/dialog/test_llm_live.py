@@ -1,26 +1,32 @@
-"""Opt-in: the client against a REAL local OpenAI-compatible server (llama.cpp server,
-vLLM, Ollama). Run with `HOTLINE_TEST_LLM_URL=http://127.0.0.1:8080/v1
+"""Opt-in: the client against a REAL local OpenAI-compatible server: the one `make test-llm`
+builds and starts (tests/dialog/llm_server.py), or any other (vLLM, Ollama, llama.cpp's
+`llama-server`) with `HOTLINE_TEST_LLM_URL=http://127.0.0.1:8080/v1
 [HOTLINE_TEST_LLM_MODEL=name] pytest -m llm tests/dialog/test_llm_live.py`."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 
 import pytest
 
 from dialog.llm import ChatClient
+from tests.dialog import llm_server
+from tests.dialog.llm_server import Endpoint
 
 pytestmark = pytest.mark.llm
 
-URL = os.environ.get("HOTLINE_TEST_LLM_URL", "")
-MODEL = os.environ.get("HOTLINE_TEST_LLM_MODEL", "default")
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[Endpoint]:
+    with llm_server.running() as endpoint:
+        if endpoint is None:
+            pytest.skip("no LLM server: `make test-llm` builds one (or set HOTLINE_TEST_LLM_URL)")
+        yield endpoint
 
 
 @pytest.fixture
-def client() -> ChatClient:
-    if not URL:
-        pytest.skip("HOTLINE_TEST_LLM_URL is not set (e.g. http://127.0.0.1:8080/v1 of llama.cpp's server)")
-    return ChatClient(URL, MODEL, timeout_s=60, max_retries=1)
+def client(live: Endpoint) -> ChatClient:
+    return ChatClient(live.url, live.model, timeout_s=60, max_retries=1)
 
 
 async def test_real_server_completes_and_streams(client: ChatClient) -> None:
